@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Create the virtual environment and install the course kit with its dependencies.
+# Called by `make setup` only when pyproject.toml changed since the last install.
+set -euo pipefail
+python_bin="$1"
+venv="$2"
+
+if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "需要 Python 3.11 以上 (Python >= 3.11 is required); found: $("$python_bin" --version 2>&1)" >&2
+    exit 1
+fi
+[ -x "$venv/bin/python" ] || "$python_bin" -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet -e ".[dev]"
+
+# JupyterLab opens in Traditional Chinese: the zh-TW language pack is installed
+# with the package; here we make it the default locale of this environment.
+settings="$venv/share/jupyter/lab/settings"
+mkdir -p "$settings"
+cat > "$settings/overrides.json" <<'JSON'
+{
+  "@jupyterlab/translation-extension:plugin": {"locale": "zh_TW"}
+}
+JSON
+
+# nbgrader's server and lab extensions are installed by pip; make sure the
+# server extension is on for this environment (idempotent).
+"$venv/bin/jupyter" server extension enable --sys-prefix nbgrader >/dev/null 2>&1 || true
+echo "已安裝課程套件於 $venv (course kit installed in $venv)"
