@@ -12,7 +12,7 @@ setup: $(STAMP)
 	@bash scripts/setup_system.sh
 
 # Reinstall only when the project's dependencies change.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/setup_venv.sh
 	@bash scripts/setup_venv.sh "$(PYTHON)" "$(VENV)"
 	@touch $(STAMP)
 

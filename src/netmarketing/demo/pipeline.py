@@ -1,0 +1,92 @@
+"""Run the whole course pipeline on a simulated cohort (see the package docstring)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _build_data(repo: Path) -> Path:
+    from netmarketing.data import build_world, seed_for
+
+    out = repo / "datasets" / "generated"
+    world = build_world(seed_for("self-study"))
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, table in world.tables.items():
+        table.to_parquet(tmp / f"{name}.parquet", index=False)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return out
+
+
+def run_demo(*, n_learners: int = 12, out_dir: Path | None = None, jobs: int | None = None) -> int:
+    """Run the demo end to end and print its summary; return the exit code."""
+    from netmarketing import certify
+    from netmarketing.grading.autograde import GradeOptions, grade_module
+    from netmarketing.grading.cohort import plan_cohort, simulate_cohort
+    from netmarketing.grading.workspace import Workspace, repo_root
+
+    started = time.perf_counter()
+    repo = repo_root()
+    demo_root = repo / "build" / "demo"
+    shutil.rmtree(demo_root, ignore_errors=True)
+    ws = Workspace(demo_root / "autograder", course_dir=repo / "course")
+    ws.root.mkdir(parents=True)
+    out = Path(out_dir) if out_dir else repo / "reports" / "demo"
+    shutil.rmtree(out, ignore_errors=True)
+
+    _say("1/6 建立預設資料 (building the default data set)...")
+    data_dir = _build_data(repo)
+    _say(f"    -> {data_dir}")
+
+    modules = ws.modules()
+    _say(f"2/6 產生學員版 (releasing learner copies): {', '.join(modules)}")
+    for module in modules:
+        ws.generate(module)
+
+    levels = {s.student_id: s.level for s in plan_cohort(n_learners)}
+    _say(f"3/6 模擬 {n_learners} 位學員的作答 (simulating a cohort)...")
+    for module in modules:
+        simulate_cohort(module, n_learners, course_dir=ws.course_dir, out=ws.submitted_dir)
+
+    _say("4/6 自動評分 (autograding)...")
+    options = GradeOptions(force=True, progress=sys.stdout.isatty())
+    if jobs:
+        options.jobs = jobs
+    records = []
+    for module in modules:
+        for record in grade_module(ws, module, options):
+            records.append({"module": module, **record})
+
+    _say("5/6 套用模擬的人工評分 (applying simulated manual grades, marked as simulated)...")
+    # Each simulated kind of learner writes answers at one rubric level (certify.simulate).
+    certify.simulate_manual_grades(ws.db_url, levels, course_dir=ws.course_dir)
+
+    _say("6/6 職能判定、報告與數位證書 (certifying, writing reports and credentials)...")
+    result = certify.run(ws.db_url, ws.course_dir, out, simulated_manual=True, keys_dir=demo_root / "keys")
+
+    summary = result.summary.copy()
+    summary.insert(1, "level_simulated", summary["learner"].map(levels))
+    graded = pd.DataFrame(records)
+    if not graded.empty and "status" in graded:
+        problems = graded[graded["status"] != "graded"].groupby("student")["status"].agg(lambda s: ",".join(sorted(set(s))))
+        summary["grading_flags"] = summary["learner"].map(problems).fillna("")
+    _say("")
+    _say(summary.drop(columns=[c for c in ("report",) if c in summary]).to_string(index=False))
+    _say("")
+    _say(f"班級儀表板 (cohort dashboard): {result.cohort_report}")
+    _say(f"學員報告 (learner reports):   {out}")
+    _say(f"數位證書 (credentials):       {len(result.credential_paths)} 張，驗證：netmarketing verify FILE")
+    _say(f"評分工作區 (grading workspace): {ws.root}")
+    _say(f"完成，用時 {time.perf_counter() - started:.0f} 秒 (done in {time.perf_counter() - started:.0f} s)")
+    return 0
