@@ -1,0 +1,254 @@
+"""Tests of ``netmarketing course check`` on mutated copies of the fixture course."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from netmarketing.cli import main
+from netmarketing.grading.check import check_course, secret_lines
+
+FIXTURE = Path(__file__).parent / "fixtures" / "course"
+MODULE = "01_fixture"
+
+
+def _course(tmp_path: Path) -> Path:
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course)
+    return course
+
+
+def _nb_path(course: Path) -> Path:
+    return course / MODULE / "fixture.ipynb"
+
+
+def _read(course: Path) -> dict:
+    return json.loads(_nb_path(course).read_text(encoding="utf-8"))
+
+
+def _write(course: Path, nb: dict, name: str = "fixture.ipynb", module: str = MODULE) -> None:
+    (course / module).mkdir(parents=True, exist_ok=True)
+    (course / module / name).write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+
+
+def _graded(nb: dict, grade_id: str) -> dict:
+    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _src(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+@pytest.mark.slow
+def test_fixture_passes(tmp_path):
+    """Does the untouched fixture course pass the check, release scan included, with only warnings?"""
+    report = check_course(_course(tmp_path))
+    assert report.ok, report.format()
+    assert report.items_per_indicator["P1.1.3"] == 2
+
+
+def test_duplicate_grade_id_across_notebooks(tmp_path):
+    """Is a grade id used in two notebooks of the course reported as a duplicate?"""
+    course = _course(tmp_path)
+    _write(course, _read(course), name="copy.ipynb")
+    report = check_course(course, release=False)
+    assert "duplicate-grade-id" in report.codes("error")
+
+
+def test_unknown_indicator(tmp_path):
+    """Is an indicator code that the standard does not have reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    _graded(nb, "p1_1_3__completed_orders")["metadata"]["netmarketing"]["indicator"] = "P1.9.9"
+    _write(course, nb)
+    report = check_course(course, release=False)
+    assert "unknown-indicator" in report.codes("error")
+
+
+def test_missing_indicator_and_two_indicators(tmp_path):
+    """Is a graded cell with no indicator, or with two, reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    del _graded(nb, "p1_1_3__completed_orders")["metadata"]["netmarketing"]
+    _graded(nb, "p1_1_3__revenue_by_platform")["metadata"]["netmarketing"]["indicator"] = ["P1.1.3", "P1.1.2"]
+    _write(course, nb)
+    report = check_course(course, release=False)
+    assert {"indicator-missing", "indicator-not-one"} <= report.codes("error")
+
+
+def test_grade_id_indicator_mismatch(tmp_path):
+    """Is a grade id whose prefix names another indicator than its metadata reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    _graded(nb, "p1_1_3__completed_orders")["metadata"]["netmarketing"]["indicator"] = "P1.2.4"
+    _write(course, nb)
+    report = check_course(course, release=False)
+    assert "id-indicator-mismatch" in report.codes("error")
+
+
+def test_output_of_another_task(tmp_path):
+    """Is a deliverable tied to a work output of another task reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    _graded(nb, "p1_2_1__interpretation")["metadata"]["netmarketing"]["output"] = "O3.2.1"
+    _write(course, nb)
+    report = check_course(course, release=False)
+    assert "output-task-mismatch" in report.codes("error")
+
+
+def test_outputs_committed(tmp_path):
+    """Is a source notebook saved with outputs reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    cell = _graded(nb, "setup_identity")
+    cell["outputs"] = [
+        {"name": "stdout", "output_type": "stream", "text": "學員代號 (learner id)：self-study\n"}
+    ]
+    cell["execution_count"] = 1
+    _write(course, nb)
+    report = check_course(course, release=False)
+    assert "outputs-committed" in report.codes("error")
+
+
+@pytest.mark.slow
+def test_solution_text_in_release(tmp_path):
+    """Is a solution line repeated in a later visible cell (so the notebook can go on) reported as a leak?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    answer = _src(_graded(nb, "ex2_answer")).split("\n")[2]
+    assert "groupby" in answer
+    position = nb["cells"].index(_graded(nb, "p1_1_3__revenue_by_platform")) + 1
+    nb["cells"].insert(position, nbformat.v4.new_code_cell(f"# 接續使用 (continue with)\n{answer}"))
+    _write(course, nb)
+    report = check_course(course)
+    assert "solution-in-release" in report.codes("error")
+
+
+def test_worked_example_before_the_exercise_is_not_a_leak():
+    """Is a solution line already shown in an earlier worked example left out of the secrets, and a later one kept?"""
+    nb = json.loads((FIXTURE / MODULE / "fixture.ipynb").read_text(encoding="utf-8"))
+    answer = _src(_graded(nb, "ex2_answer")).split("\n")[2].strip()
+    assert answer in secret_lines(nb)[0]
+    example = nbformat.v4.new_markdown_cell(f"範例 (worked example)：\n\n```python\n{answer}\n```")
+    assert answer not in secret_lines({"cells": [example, *nb["cells"]]})[0]
+    assert answer in secret_lines({"cells": [*nb["cells"], example]})[0]
+
+
+@pytest.mark.slow
+def test_hidden_test_text_in_release(tmp_path):
+    """Is a hidden-test line copied into a visible cell reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    hidden_line = next(
+        line
+        for line in _src(_graded(nb, "p1_1_3__completed_orders")).split("\n")
+        if "HIDDEN-FIXTURE-1" in line
+    )
+    hint = copy.deepcopy(nb["cells"][0])
+    hint.pop("id", None)
+    hint["source"] = f"測驗會檢查：`{hidden_line}`"
+    nb["cells"].append(hint)
+    _write(course, nb)
+    report = check_course(course)
+    assert "hidden-test-in-release" in report.codes("error")
+
+
+@pytest.mark.slow
+def test_solution_delimiters_outside_solution_cell(tmp_path):
+    """Is a solution region in a cell not marked as solution reported (nbgrader would refuse it)?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    cell = _graded(nb, "setup_load")
+    cell["source"] = _src(cell) + "\n### BEGIN SOLUTION\nsecret_value = 42\n### END SOLUTION"
+    _write(course, nb)
+    report = check_course(course)
+    assert "solution-outside-solution-cell" in report.codes("error")
+    assert not report.ok
+
+
+def _duty_module(course: Path, module: str, indicator: str, output: str | None = None) -> None:
+    nb = _read(course)
+    cell = copy.deepcopy(_graded(nb, "p1_2_1__interpretation"))
+    slug = indicator.lower().replace(".", "_")
+    cell["metadata"]["nbgrader"]["grade_id"] = f"{slug}__a"
+    cell["metadata"]["netmarketing"] = {"indicator": indicator} | ({"output": output} if output else {})
+    second = copy.deepcopy(cell)
+    second["metadata"]["nbgrader"]["grade_id"] = f"{slug}__b"
+    nb["cells"] = [cell, second]
+    _write(course, nb, name="t.ipynb", module=module)
+
+
+def test_too_few_items_warns_while_a_duty_is_missing(tmp_path):
+    """Is an indicator with one item only a warning while duties T2 and T3 have no module?"""
+    report = check_course(_course(tmp_path), release=False)
+    warned = {f.cell for f in report.warnings if f.code == "too-few-items"}
+    assert "P1.2.1" in warned
+    assert "duty-missing" in report.codes("warning")
+    assert report.ok
+
+
+def test_too_few_items_fails_once_all_duties_exist(tmp_path):
+    """Once every duty has a module, does an indicator with one item make the check fail?"""
+    course = _course(tmp_path)
+    _duty_module(course, "02_strategy", "P2.1.1", "O2.1.1")
+    _duty_module(course, "03_performance", "P3.1.1", "O3.1.1")
+    report = check_course(course, release=False)
+    failed = {f.cell for f in report.errors if f.code == "too-few-items"}
+    assert {"P1.2.1", "P1.1.1", "P2.1.2", "P3.2.2"} <= failed
+    assert "P1.1.3" not in failed and "P2.1.1" not in failed
+    assert "duty-missing" not in report.codes()
+
+
+def test_cli_exit_code(tmp_path, capsys):
+    """Does `netmarketing course check` exit non-zero with a zh-TW message when a check fails?"""
+    course = _course(tmp_path)
+    assert main(["course", "check", "--no-release", "--course", str(course)]) == 0
+    nb = _read(course)
+    _graded(nb, "p1_1_3__completed_orders")["metadata"]["netmarketing"]["indicator"] = "P1.9.9"
+    _write(course, nb)
+    assert main(["course", "check", "--no-release", "--course", str(course)]) == 1
+    out = capsys.readouterr().out
+    assert "職能基準中沒有行為指標" in out and "未通過" in out
+
+
+@pytest.mark.slow
+def test_execute_catches_a_solution_that_works_on_one_variant_only(tmp_path, monkeypatch):
+    """With --execute, is a source whose solution hard-codes one variant's number reported for the other learner only?"""
+    pytest.importorskip("netmarketing.data", reason="data room").load_world  # noqa: B018
+    from netmarketing import learner
+
+    monkeypatch.setenv("NETMARKETING_SCALE", "0.05")  # the kernel inherits it: a small world is enough
+    course = _course(tmp_path)
+    report = check_course(course, execute=True, release=False)
+    assert "source-fails" not in report.codes(), report.format()
+
+    def completed_for(learner_id: str) -> int:
+        monkeypatch.setenv("NETMARKETING_LEARNER", learner_id)
+        return int((learner.load("orders")["status"] == "completed").sum())
+
+    fixed = completed_for("self-study")
+    # Two variants may share this one count by chance: take a learner whose count differs.
+    other = next(lid for lid in ("s002", "s003", "s004", "s005") if completed_for(lid) != fixed)
+    nb = _read(course)
+    cell = _graded(nb, "ex1_answer")
+    cell["source"] = f"### BEGIN SOLUTION\nn_completed = {fixed}\n### END SOLUTION"
+    _write(course, nb)
+    report = check_course(course, execute=True, release=False, learners=("self-study", other))
+    failures = [f.message for f in report.errors if f.code == "source-fails"]
+    assert len(failures) == 1 and other in failures[0], report.format()
+
+
+def test_identity_cell_missing(tmp_path):
+    """Is a notebook whose first code cell does not record LEARNER_ID reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    cell = _graded(nb, "setup_identity")
+    cell["source"] = "from netmarketing import learner\n"
+    _write(course, nb)
+    report = check_course(course, release=False)
+    assert "identity-cell-missing" in report.codes("error")

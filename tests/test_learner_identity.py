@@ -1,0 +1,135 @@
+"""Tests of the learner's identity, the grader's kernel environment and the identity marker."""
+
+from __future__ import annotations
+
+import pytest
+
+from netmarketing import learner
+from netmarketing.grading.identity import check_identity_marker, kernel_env_for, recorded_learner_ids
+from netmarketing.learner.identity import MARKER_LABEL
+
+
+@pytest.fixture
+def clean_identity(monkeypatch, tmp_path):
+    """Start from no identity at all: no env variables, an empty NETMARKETING_HOME."""
+    monkeypatch.delenv("NETMARKETING_LEARNER", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("NETMARKETING_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_identity_resolution_order(clean_identity, monkeypatch):
+    """Is the id taken from NETMARKETING_LEARNER, then JUPYTERHUB_USER, then learner.txt, then self-study?"""
+    assert learner.learner_id() == "self-study"
+    clean_identity.mkdir()
+    (clean_identity / "learner.txt").write_text("  amy  \nsecond line\n", encoding="utf-8")
+    assert learner.learner_id() == "amy"
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-ben")
+    assert learner.learner_id() == "hub-ben"
+    monkeypatch.setenv("NETMARKETING_LEARNER", "graded-cho")
+    assert learner.learner_id() == "graded-cho"
+
+
+def test_blank_values_are_skipped(clean_identity, monkeypatch):
+    """Does an empty variable or an empty learner.txt fall through to the next source?"""
+    monkeypatch.setenv("NETMARKETING_LEARNER", "  ")
+    monkeypatch.setenv("JUPYTERHUB_USER", "")
+    clean_identity.mkdir()
+    (clean_identity / "learner.txt").write_text("\n", encoding="utf-8")
+    assert learner.learner_id() == "self-study"
+
+
+def test_seed_follows_identity(clean_identity, monkeypatch):
+    """Does the data seed change with the learner and equal data.seed_for(learner id)?"""
+    seed_for = pytest.importorskip("netmarketing.data").seed_for
+    monkeypatch.setenv("NETMARKETING_LEARNER", "s001")
+    first = learner.learner_seed()
+    monkeypatch.setenv("NETMARKETING_LEARNER", "s002")
+    assert learner.learner_seed() != first
+    assert learner.learner_seed() == seed_for("s002")
+
+
+def test_kernel_env_for_overrides_the_graders_identity():
+    """Does the grading kernel get the submitting learner's id and not the grader's hub user?"""
+    env = kernel_env_for(
+        "s007", base={"JUPYTERHUB_USER": "instructor", "NETMARKETING_LEARNER": "x", "PATH": "/bin"}
+    )
+    assert env["NETMARKETING_LEARNER"] == "s007"
+    assert "JUPYTERHUB_USER" not in env
+    assert env["PATH"] == "/bin"
+
+
+def test_whoami_prints_the_marker(clean_identity, monkeypatch, capsys):
+    """Does whoami() print the marker that check_identity_marker reads back?"""
+    monkeypatch.setenv("NETMARKETING_LEARNER", "s003")
+    assert learner.whoami() == "s003"
+    printed = capsys.readouterr().out
+    nb = _notebook(printed)
+    assert recorded_learner_ids(nb) == ["s003"]
+
+
+def _notebook(
+    output_text: str | None, source: str = "LEARNER_ID = learner.learner_id()\nlearner.whoami()"
+) -> dict:
+    outputs = (
+        [] if output_text is None else [{"output_type": "stream", "name": "stdout", "text": output_text}]
+    )
+    return {"cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": outputs}]}
+
+
+def test_marker_of_another_learner_is_flagged():
+    """Is a notebook that was run as another learner flagged, naming both ids?"""
+    message = check_identity_marker(_notebook(f"{MARKER_LABEL}s002\n"), "s009")
+    assert message is not None and "s002" in message and "s009" in message
+
+
+def test_matching_or_absent_marker_is_not_flagged():
+    """Is a notebook run by its own learner, or saved without outputs, left unflagged?"""
+    assert (
+        check_identity_marker(_notebook(f"{MARKER_LABEL}s009\n資料版本 (data variant)：seed 1\n"), "s009")
+        is None
+    )
+    assert check_identity_marker(_notebook(None), "s009") is None
+
+
+def test_rewritten_learner_id_line_is_flagged():
+    """Is LEARNER_ID replaced by a fixed value flagged even without outputs?"""
+    nb = _notebook(None, source='LEARNER_ID = "s002"\n')
+    assert check_identity_marker(nb, "s009") is not None
+
+
+def test_marker_in_rich_output_and_list_sources(tmp_path):
+    """Is the marker found in an execute_result given as a list of lines, read from a file path?"""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("LEARNER_ID = learner.learner_id()\nlearner.whoami()")
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": f"'{MARKER_LABEL}s004'"})]
+    nb.cells.append(cell)
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(path))
+    assert "s004" in (check_identity_marker(path, "s005") or "")
+
+
+@pytest.mark.slow
+def test_hidden_truth_follows_the_graded_learner(clean_identity, monkeypatch):
+    """Do hidden-test helpers read the variant of the learner being graded, and hand out untouched tables?"""
+    seed_for = pytest.importorskip("netmarketing.data").seed_for
+    from netmarketing.grading.hidden import my_tables, my_truth
+
+    monkeypatch.setenv("NETMARKETING_SCALE", "0.05")
+    monkeypatch.setenv("NETMARKETING_LEARNER", "s001")
+    assert my_truth()["seed"] == seed_for("s001")
+    monkeypatch.setenv("NETMARKETING_LEARNER", "s002")
+    assert my_truth()["seed"] == seed_for("s002")
+    orders = learner.load("orders")
+    orders.drop(orders.index, inplace=True)  # a learner emptying their copy in place
+    tables = my_tables()
+    tables["orders"].drop(tables["orders"].index, inplace=True)
+    assert len(tables["orders"]) > 0 and len(learner.load("orders")) > 0
+
+
+def test_whoami_form_of_the_marker_is_accepted():
+    """Is `LEARNER_ID = learner.whoami()  # comment` (the course's form) accepted as an untouched marker?"""
+    nb = _notebook(None, source="LEARNER_ID = learner.whoami()  # keep this line\n")
+    assert check_identity_marker(nb, "s009") is None
