@@ -110,7 +110,12 @@ def cmd_lab(args: argparse.Namespace) -> int:
             f"保留既有的學員版本與作答 (kept existing learner copies): {', '.join(kept)}；--refresh 可重新產生"
         )
     jupyter = shutil.which("jupyter") or str(Path(sys.executable).parent / "jupyter")
-    command = [jupyter, "lab", *args.lab_args]
+    extra = list(args.lab_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]  # `netmarketing lab -- --port 8899`: everything after -- goes to jupyter
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")  # containers and CI machines often run as root
+    command = [jupyter, "lab", *extra]
     print(f"在學員版本中啟動 JupyterLab (starting JupyterLab in the learner copies): {ws.release_dir}")
     if args.dry_run:
         print(" ".join(command))
@@ -187,7 +192,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     lab.add_argument("--dry-run", action="store_true", help="只顯示指令 (print the command only)")
     lab.add_argument(
-        "lab_args", nargs=argparse.REMAINDER, help="傳給 jupyter lab 的參數 (passed to jupyter lab)"
+        "lab_args", nargs=argparse.REMAINDER, help="傳給 jupyter lab 的參數，放在 -- 之後 (passed to jupyter lab, after --)"
     )
     _add_location_options(lab)
     lab.set_defaults(func=cmd_lab)

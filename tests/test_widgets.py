@@ -1,0 +1,128 @@
+"""Do the learner widgets land every choice in a plain dict, without a browser?"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from netmarketing.learner import widgets
+
+EVIDENCE = [
+    {"id": "E1", "text": "美妝保養營收年增 18%"},
+    {"id": "E2", "text": "3C配件毛利率最低"},
+    ("E3", "電商市場規模成長 3.4%"),
+]
+
+
+@pytest.fixture
+def customers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "segment": ["冠軍", "冠軍", "流失中", "流失中", "流失中", "新客"],
+            "recency": [5, 12, 300, 280, 410, 20],
+            "frequency": [9, 7, 2, 1, 1, 1],
+            "monetary": [30_000, 22_000, 3_000, 1_200, 900, 800],
+            "gender": ["female", "female", "male", "female", "male", "female"],
+            "city": ["臺北市", "新北市", "臺北市", "高雄市", "高雄市", "臺中市"],
+        }
+    )
+
+
+def test_swot_board_starts_empty():
+    """Does a board nobody has clicked (as under nbclient) leave every quadrant empty and no strategy?"""
+    _, result = widgets.swot_board(EVIDENCE)
+    assert result == {"S": [], "W": [], "O": [], "T": [], "strategy": None, "strategy_evidence": []}
+
+
+def test_swot_board_moves_an_item_instead_of_copying_it():
+    """Does re-sorting an item move it to the new quadrant, so no item sits in two quadrants?"""
+    board, result = widgets.swot_board(EVIDENCE)
+    board.controls["E1"].value = "S"
+    board.controls["E3"].value = "O"
+    board.controls["E1"].value = "W"
+    assert result["S"] == []
+    assert result["W"] == ["E1"]
+    assert result["O"] == ["E3"]
+    board.controls["E3"].value = "?"
+    assert result["O"] == []
+
+
+def test_swot_board_records_strategy_and_its_evidence():
+    """Do the TOWS choice and its supporting evidence ids land in the result dict?"""
+    board, result = widgets.swot_board(EVIDENCE)
+    board.controls["strategy"].value = "SO"
+    board.controls["strategy_evidence"].value = ("E1", "E3")
+    assert result["strategy"] == "SO"
+    assert result["strategy_evidence"] == ["E1", "E3"]
+
+
+def test_assign_quadrant_rejects_unknown_quadrant():
+    """Is a quadrant outside S/W/O/T refused with a zh-TW message?"""
+    result = {q: [] for q in "SWOT"}
+    with pytest.raises(ValueError, match="象限"):
+        widgets.assign_quadrant(result, "E1", "X")
+
+
+def test_rfm_explorer_summarises_each_segment(customers):
+    """Does the RFM explorer count customers per segment and follow the dropdown?"""
+    box, result = widgets.rfm_explorer(customers)
+    assert result["segment"] is None
+    assert result["summary"].loc["流失中", "顧客數"] == 3
+    assert result["summary"].loc["冠軍", "frequency"] == 8
+    assert box.controls["detail"].value == ""
+    box.controls["segment"].value = "流失中"
+    assert result["segment"] == "流失中"
+    assert "<table" in box.controls["detail"].value and "410" in box.controls["detail"].value
+
+
+def test_segment_explorer_share_table_compares_with_all_customers(customers):
+    """Does the segment explorer's table hold per-segment shares and an all-customer row for the chosen attribute?"""
+    box, result = widgets.segment_explorer(customers)
+    box.controls["attribute"].value = "city"
+    box.controls["segment"].value = "流失中"
+    table = result["table"]
+    assert result["attribute"] == "city" and result["segment"] == "流失中"
+    assert table.loc["流失中", "高雄市"] == pytest.approx(2 / 3)
+    assert table.loc["全體顧客", "臺北市"] == pytest.approx(2 / 6)
+    assert table.drop(index="全體顧客").sum(axis=1).tolist() == pytest.approx([1.0, 1.0, 1.0])
+    assert "全體顧客" in box.controls["view"].value and "冠軍" not in box.controls["view"].value
+
+
+def test_segment_explorer_skips_attributes_the_table_lacks(customers):
+    """Does the explorer offer only profile columns that exist (no education column here)?"""
+    box, _ = widgets.segment_explorer(customers)
+    assert list(box.controls["attribute"].options) == ["gender", "city"]
+
+
+def test_quality_explorer_flags_issues_into_a_list(customers):
+    """Does 「記錄問題」 append the table, column and note, and ignore an empty note?"""
+    dup = pd.concat([customers, customers.head(2)], ignore_index=True)
+    box, result = widgets.quality_explorer({"members": customers, "dup": dup})
+    box.controls["column"].value = "city"
+    box.controls["flag"].click()  # empty note: nothing recorded
+    box.controls["note"].value = "城市名稱有臺／台混用"
+    box.controls["flag"].click()
+    box.controls["table"].value = "dup"
+    assert result["issues"] == [{"table": "members", "column": "city", "note": "城市名稱有臺／台混用"}]
+    assert result["table"] == "dup"
+    assert box.controls["note"].value == ""
+    assert "完全重複的列 2 筆" in box.controls["view"].value
+
+
+def test_column_profile_counts_missing_values():
+    """Does the column profile report the number of missing values?"""
+    frame = pd.DataFrame({"x": [1.0, None, 3.0, None]})
+    profile = widgets._column_profile(frame, "x")
+    assert profile.loc["缺漏值 (missing)", "值"] == 2
+
+
+def test_choice_board_pairs_items_with_options():
+    """Does the choice board record one option per item, and lists when several are allowed?"""
+    options = {"ga4": "GA4 匯出", "orders": "後台訂單", "crm": "會員 CRM"}
+    board, result = widgets.choice_board([("Q1", "哪個通路帶來訂單？"), ("Q2", "誰是常客？")], options)
+    assert result == {"Q1": None, "Q2": None}
+    board.controls["Q2"].value = "crm"
+    assert result == {"Q1": None, "Q2": "crm"}
+    multi, chosen = widgets.choice_board([("Q1", "營收從哪裡來？")], options, multiple=True)
+    multi.controls["Q1"].value = ("ga4", "orders")
+    assert chosen == {"Q1": ["ga4", "orders"]}
