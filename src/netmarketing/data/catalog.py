@@ -117,3 +117,129 @@ SEASONAL_EVENTS = {
 MARKET_REVENUE_YI = {2019: 2_565, 2020: 3_180, 2021: 4_026, 2022: 4_466, 2023: 4_531, 2024: 4_668, 2025: 4_827}
 
 COMPETITORS = ["美好生活網", "悅購商城", "小日子選品", "樂活市集"]
+
+# ---------------------------------------------------------------------------
+# Added by data-core: more data-only facts used by the core-table generators.
+# ---------------------------------------------------------------------------
+
+# Two-letter SKU prefix per category: "SKU-BE-0001".
+SKU_PREFIX = {"beauty": "BE", "health_food": "HF", "home": "HM", "accessories_3c": "AC", "apparel": "AP"}
+
+# Product name stems per category: the name is "brand + stem + variant".
+PRODUCT_STEMS = {
+    "beauty": ["玻尿酸保濕精華液", "積雪草修護霜", "胺基酸潔顏乳", "維他命C亮白精華", "清爽防曬乳",
+               "神經醯胺保濕乳液", "卸妝潔顏油", "控油蜜粉", "保濕面膜", "護手霜", "洗髮精", "身體乳"],
+    "health_food": ["葉黃素膠囊", "益生菌粉包", "魚油軟膠囊", "膠原蛋白粉", "綜合維他命", "B群錠",
+                    "鈣鎂鋅錠", "薑黃錠", "紅麴膠囊", "蔓越莓錠", "滴雞精", "燕窩飲"],
+    "home": ["超細纖維毛巾", "不鏽鋼保溫瓶", "竹纖維收納盒", "香氛擴香瓶", "記憶枕", "天絲床包組",
+             "陶瓷餐盤組", "抗菌砧板", "折疊衣架", "除濕盒", "廚房紙巾架", "居家拖鞋"],
+    "accessories_3c": ["磁吸行動電源", "快充充電頭", "編織傳輸線", "藍牙耳機", "手機保護殼", "螢幕保護貼",
+                       "無線充電盤", "藍牙喇叭", "筆電支架", "USB-C集線器", "自拍棒", "智慧手環"],
+    "apparel": ["涼感T恤", "彈性牛仔褲", "輕羽絨外套", "瑜珈褲", "棉質襪組", "防曬外套",
+                "亞麻襯衫", "運動內衣", "針織開襟衫", "休閒短褲", "連帽上衣", "百搭帆布鞋"],
+}
+PRODUCT_VARIANTS = {
+    "beauty": ["30ml", "50ml", "100ml", "200ml", "旅行組", "兩入組"],
+    "health_food": ["30粒", "60粒", "90粒", "30包", "禮盒", "三入組"],
+    "home": ["單入", "兩入組", "大", "小", "米白", "灰色"],
+    "accessories_3c": ["黑", "白", "藍", "10000mAh", "20W", "1m"],
+    "apparel": ["S", "M", "L", "XL", "黑", "白"],
+}
+BRANDS = {
+    "beauty": ["好日子選物", "水漾肌", "純萃", "森之語"],
+    "health_food": ["好日子選物", "康健本舖", "元氣森林", "日日好"],
+    "home": ["好日子選物", "家適", "木與棉", "日常器"],
+    "accessories_3c": ["好日子選物", "電力星", "極簡科技", "連連看"],
+    "apparel": ["好日子選物", "衣本", "輕著", "街角"],
+}
+
+# GA4 geo fields are reported in English: county/city -> (geo region, main city).
+CITY_GA4 = {
+    "新北市": ("New Taipei City", "Banqiao"), "臺中市": ("Taichung City", "Taichung"),
+    "高雄市": ("Kaohsiung City", "Kaohsiung"), "臺北市": ("Taipei City", "Taipei"),
+    "桃園市": ("Taoyuan City", "Taoyuan"), "臺南市": ("Tainan City", "Tainan"),
+    "彰化縣": ("Changhua County", "Changhua"), "屏東縣": ("Pingtung County", "Pingtung"),
+    "雲林縣": ("Yunlin County", "Douliu"), "新竹縣": ("Hsinchu County", "Zhubei"),
+    "苗栗縣": ("Miaoli County", "Miaoli"), "嘉義縣": ("Chiayi County", "Taibao"),
+    "新竹市": ("Hsinchu City", "Hsinchu"), "南投縣": ("Nantou County", "Nantou"),
+    "宜蘭縣": ("Yilan County", "Yilan"), "基隆市": ("Keelung City", "Keelung"),
+    "花蓮縣": ("Hualien County", "Hualien"), "嘉義市": ("Chiayi City", "Chiayi"),
+    "臺東縣": ("Taitung County", "Taitung"), "金門縣": ("Kinmen County", "Jincheng"),
+    "澎湖縣": ("Penghu County", "Magong"), "連江縣": ("Lienchiang County", "Nangan"),
+}
+
+# First letter of the national ID number by county/city of household registration.
+NATIONAL_ID_LETTER = {
+    "臺北市": "A", "臺中市": "B", "基隆市": "C", "臺南市": "D", "高雄市": "E", "新北市": "F",
+    "宜蘭縣": "G", "桃園市": "H", "嘉義市": "I", "新竹縣": "J", "苗栗縣": "K", "南投縣": "M",
+    "彰化縣": "N", "新竹市": "O", "雲林縣": "P", "嘉義縣": "Q", "屏東縣": "T", "花蓮縣": "U",
+    "臺東縣": "V", "金門縣": "W", "澎湖縣": "X", "連江縣": "Z",
+}
+# Letter -> two-digit code used by the checksum (內政部 rule).
+NATIONAL_ID_LETTER_CODE = {
+    "A": 10, "B": 11, "C": 12, "D": 13, "E": 14, "F": 15, "G": 16, "H": 17, "I": 34, "J": 18,
+    "K": 19, "L": 20, "M": 21, "N": 22, "O": 35, "P": 23, "Q": 24, "R": 25, "S": 26, "T": 27,
+    "U": 28, "V": 29, "W": 32, "X": 30, "Y": 31, "Z": 33,
+}
+# Marker of this course's synthetic IDs: the three digits after the sex digit are "999".
+SYNTHETIC_NATIONAL_ID_MARKER = "999"
+
+# Example domains only (RFC 2606 / reserved): no real mailbox can be hit.
+EMAIL_DOMAINS = ["example.com", "example.net", "example.org", "mail.example.tw"]
+EMAIL_WORDS = ["sunny", "happy", "cat", "tea", "rice", "moon", "star", "bubble", "lucky", "maple",
+               "panda", "ocean", "mango", "cloud", "peach", "kiwi", "river", "jade", "lily", "tiger"]
+
+CONSENT_PURPOSES = {"order": "訂單處理", "marketing": "行銷推播", "analytics": "會員分析", "partner": "第三方共同行銷"}
+
+# Sensitive data (個資法 §6) that should never sit in a marketing CRM: a few members have it.
+HEALTH_NOTES = ["對花生過敏", "乳糖不耐", "懷孕中", "糖尿病飲食控制", "對酒精過敏", "高血壓用藥中", "蠶豆症"]
+
+# GA4 affinity interests per product category (the demographics "interest" dimension).
+INTERESTS = {
+    "beauty": ["Beauty Mavens", "Shoppers/Luxury Shoppers"],
+    "health_food": ["Health & Fitness Buffs", "Cooking Enthusiasts"],
+    "home": ["Home Decor Enthusiasts", "Cooking Enthusiasts"],
+    "accessories_3c": ["Technophiles", "Mobile Enthusiasts"],
+    "apparel": ["Fashionistas", "Shoppers/Value Shoppers"],
+}
+
+# Paid-search terms per category (Google Ads term on cpc sessions).
+SEARCH_TERMS = {
+    "beauty": ["保濕精華推薦", "敏感肌保養", "防曬乳推薦", "卸妝油"],
+    "health_food": ["葉黃素推薦", "益生菌推薦", "魚油哪個牌子好", "膠原蛋白"],
+    "home": ["保溫瓶推薦", "收納盒", "記憶枕推薦", "除濕盒"],
+    "accessories_3c": ["行動電源推薦", "快充頭", "藍牙耳機推薦", "手機殼"],
+    "apparel": ["涼感衣", "瑜珈褲推薦", "輕羽絨外套", "防曬外套"],
+}
+BRAND_SEARCH_TERMS = ["好日子選物", "好日子 官網", "gooddays 選物"]
+
+# Extra traffic sources seen in the web stream besides catalog.TRAFFIC_SOURCES.
+EXTRA_TRAFFIC_SOURCES = [
+    ("momoshop.com.tw", "referral", None),
+    ("pchome.com.tw", "referral", None),
+    ("tw.news.yahoo.com", "referral", None),
+    ("chatgpt.com", "referral", None),
+    ("line", "referral", None),
+    ("google", "cpc", "pmax_cross-network"),
+    ("facebook", "cpc", "fb_dpa_shopping"),
+    ("app_push", "push", "app_reengage"),
+    ("sms", "sms", "sms_member_day"),
+    ("tw.search.yahoo.com", "organic", None),
+]
+# Taiwanese forums and marketplaces: not on Google's source lists, so untagged links land in Referral.
+TW_FORUMS_MARKETPLACES = ["ptt.cc", "dcard.tw", "mobile01.com", "shopee.tw", "momoshop.com.tw", "pchome.com.tw"]
+
+# Referral-spam hosts used for the planted bot-traffic spike.
+BOT_SOURCES = ["buttons-for-website.example", "free-seo-traffic.example", "best-ranking.example", "traffic2cash.example"]
+
+# Coupons: code -> (discount type, amount). Event codes are used only around their event.
+COUPONS = {
+    "WELCOME100": ("fixed", 100),
+    "LINE50": ("fixed", 50),
+    "MEMBER10": ("percent", 10),
+    "VIP15": ("percent", 15),
+}
+EVENT_COUPONS = {
+    "春節": "CNY88", "母親節": "MOM2024", "618": "MID618", "父親節": "DAD88", "中秋": "MOON100",
+    "週年慶": "ANNIV15", "雙11": "DOUBLE11", "雙12": "DOUBLE12",
+}
