@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.netmarketing-installed
 
-.PHONY: setup demo test test-fast lab lint format data bench clean
+.PHONY: setup demo test test-fast lab grade lint format data bench clean
 
 setup: $(STAMP)
 	@bash scripts/setup_system.sh
@@ -29,6 +29,11 @@ test-fast: setup
 
 lab: setup
 	$(BIN)/netmarketing lab
+
+# Autograde every submission of one module: make grade MODULE=01_market_analysis
+grade: setup
+	@test -n "$(MODULE)" || { echo "用法 (usage): make grade MODULE=01_market_analysis"; exit 2; }
+	$(BIN)/netmarketing grade $(MODULE)
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -1,0 +1,88 @@
+"""``netmarketing grade MODULE``: autograde every submission of a module (see :mod:`.autograde`)."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from netmarketing.cli import UserError
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade one module's submissions, print a summary and return 0 (1 when the grader itself failed)."""
+    from netmarketing.grading.autograde import (
+        DEFAULT_JOBS,
+        GradeOptions,
+        grade_module,
+        load_results,
+        results_path,
+    )
+    from netmarketing.grading.sandbox import SandboxLimits
+    from netmarketing.grading.workspace import Workspace
+
+    ws = Workspace(Path(args.autograder)) if args.autograder else Workspace.default()
+    if args.course:
+        ws = Workspace(ws.root, course_dir=Path(args.course), db_url=ws.db_url)
+    if args.module not in ws.modules():
+        raise UserError(
+            f"找不到單元 {args.module}；可用：{', '.join(ws.modules()) or '無'} (unknown module {args.module!r})"
+        )
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError("--jobs 必須至少為 1 (--jobs must be at least 1)")
+    limits = SandboxLimits(
+        memory_mb=args.memory_mb, cell_timeout=args.cell_timeout, notebook_budget=args.budget
+    )
+    options = GradeOptions(
+        jobs=args.jobs or DEFAULT_JOBS,
+        force=args.force,
+        students=args.student or None,
+        limits=limits,
+        progress=not args.quiet,
+    )
+    done = grade_module(ws, args.module, options)
+    everyone = load_results(ws, args.module)
+    if not done:
+        print(
+            f"沒有新的或變更過的繳交需要評分 (nothing new to grade); 共 {len(everyone)} 份紀錄：{results_path(ws, args.module)}"
+        )
+        return 0
+    counts = Counter(r["status"] for r in done)
+    summary = "、".join(f"{status} {n}" for status, n in counts.most_common())
+    print(f"已評分 {len(done)} 份 (graded {len(done)}): {summary}")
+    for record in sorted(done, key=lambda r: r["student"]):
+        if record["status"] != "graded":
+            print(f"  {record['student']}\t{record['status']}\t{record['reason_zh']}")
+    print(f"結果 (results): {results_path(ws, args.module)}；回饋 (feedback): {ws.feedback_dir}")
+    return 1 if counts.get("error") else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``netmarketing grade`` to the command line."""
+    grade = subparsers.add_parser(
+        "grade",
+        help="自動評分一個單元的所有繳交 (autograde every submission of a module)",
+        description="在隔離環境中平行評分一個單元的所有繳交；只重新評分新的或變更過的繳交 "
+        "(grade every submission in a sandbox, in parallel; only new or changed ones unless --force)",
+    )
+    grade.add_argument("module", metavar="MODULE")
+    grade.add_argument(
+        "--jobs", "-j", type=int, help="同時評分的份數 (parallel workers; default one per core, up to 8)"
+    )
+    grade.add_argument(
+        "--student", action="append", metavar="ID", help="只評分這位學員，可重複 (only this learner)"
+    )
+    grade.add_argument(
+        "--force", action="store_true", help="重新評分所有繳交 (grade again even if unchanged)"
+    )
+    grade.add_argument(
+        "--cell-timeout", type=int, default=60, help="每個儲存格的秒數上限 (per-cell timeout, s)"
+    )
+    grade.add_argument(
+        "--budget", type=int, default=600, help="每份繳交的總秒數上限 (whole-submission budget, s)"
+    )
+    grade.add_argument("--memory-mb", type=int, default=8192, help="核心記憶體上限 MB (kernel memory limit)")
+    grade.add_argument("--quiet", "-q", action="store_true", help="不顯示進度列 (no progress bar)")
+    grade.add_argument("--course", help="課程來源資料夾 (nbgrader source folder; default ./course)")
+    grade.add_argument("--autograder", help="評分工作區 (grading workspace; default ./autograder)")
+    grade.set_defaults(func=cmd_grade)
