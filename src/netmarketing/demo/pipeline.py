@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
+DEMO_CELL_TIMEOUT = 20  # seconds; see run_demo
+_STARTED = time.perf_counter()
+
 
 def _say(message: str) -> None:
-    print(message, flush=True)
+    print(f"[{time.perf_counter() - _STARTED:5.0f} s] {message}" if message else "", flush=True)
 
 
 def _build_data(repo: Path) -> Path:
-    from netmarketing.data import build_world, seed_for
+    """Build the course's default data set, exactly as ``netmarketing data build`` does."""
+    import argparse
+
+    from netmarketing.data.cli import run_build
 
     out = repo / "datasets" / "generated"
-    world = build_world(seed_for("self-study"))
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name, table in world.tables.items():
-        table.to_parquet(tmp / f"{name}.parquet", index=False)
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
+    run_build(argparse.Namespace(seed=None, learner=None, scale=1.0, out=str(out), tables=None,
+                                 format="parquet", force=True))
     return out
 
 
@@ -34,9 +36,11 @@ def run_demo(*, n_learners: int = 12, out_dir: Path | None = None, jobs: int | N
     from netmarketing import certify
     from netmarketing.grading.autograde import GradeOptions, grade_module
     from netmarketing.grading.cohort import plan_cohort, simulate_cohort
+    from netmarketing.grading.sandbox import SandboxLimits
     from netmarketing.grading.workspace import Workspace, repo_root
 
-    started = time.perf_counter()
+    global _STARTED
+    started = _STARTED = time.perf_counter()
     repo = repo_root()
     demo_root = repo / "build" / "demo"
     shutil.rmtree(demo_root, ignore_errors=True)
@@ -56,11 +60,20 @@ def run_demo(*, n_learners: int = 12, out_dir: Path | None = None, jobs: int | N
 
     levels = {s.student_id: s.level for s in plan_cohort(n_learners)}
     _say(f"3/6 模擬 {n_learners} 位學員的作答 (simulating a cohort)...")
-    for module in modules:
-        simulate_cohort(module, n_learners, course_dir=ws.course_dir, out=ws.submitted_dir)
+    # Modules are independent: simulate them side by side (each runs its source notebooks).
+    with ProcessPoolExecutor(max_workers=min(len(modules), os.cpu_count() or 1) or 1) as pool:
+        futures = [
+            pool.submit(simulate_cohort, module, n_learners, course_dir=ws.course_dir, out=ws.submitted_dir)
+            for module in modules
+        ]
+        for future in futures:
+            future.result()
 
     _say("4/6 自動評分 (autograding)...")
-    options = GradeOptions(force=True, progress=sys.stdout.isatty())
+    # Solution cells take at most a few seconds; a short cell timeout keeps the simulated
+    # crashers (infinite loops) from dominating the demo's time. Real grading keeps 60 s.
+    limits = SandboxLimits(cell_timeout=DEMO_CELL_TIMEOUT, notebook_budget=300)
+    options = GradeOptions(force=True, progress=sys.stdout.isatty(), limits=limits)
     if jobs:
         options.jobs = jobs
     records = []
