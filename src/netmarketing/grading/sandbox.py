@@ -161,6 +161,15 @@ def _enter_namespaces(hidden: Sequence[str], *, network: bool, workdir: str) -> 
                 ),
                 f"hide {path}",
             )
+    # The kernel's interpreter and this package may live in /tmp (a clone there, as CI may use):
+    # stage them before /tmp is replaced, and bind them back into the private /tmp afterwards.
+    stage_root = os.path.dirname(os.path.abspath(workdir))
+    kept = []
+    for index, path in enumerate(_needed_under_private_tmp(workdir)):
+        stage = os.path.join(stage_root, f".keep-stage-{index}")
+        os.makedirs(stage, exist_ok=True)
+        _check(libc.mount(path.encode(), stage.encode(), None, _MS_BIND | _MS_REC, None), f"stage {path}")
+        kept.append((path, stage))
     for path in PRIVATE_TMP_DIRS:
         # A sandbox folder that itself lives in /tmp keeps the shared /tmp (grade_module avoids that).
         if os.path.isdir(path) and not os.path.abspath(workdir).startswith(path.rstrip("/") + "/"):
@@ -168,6 +177,31 @@ def _enter_namespaces(hidden: Sequence[str], *, network: bool, workdir: str) -> 
                 libc.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777"),
                 f"private {path}",
             )
+    for path, stage in kept:
+        os.makedirs(path, exist_ok=True)
+        _check(libc.mount(stage.encode(), path.encode(), None, _MS_BIND | _MS_REC, None), f"keep {path}")
+
+
+def _needed_under_private_tmp(workdir: str) -> list[str]:
+    """Return the folders a kernel needs (virtual environment, this package) that a private /tmp would hide.
+
+    Only those two folders come back, never the rest of a repository in /tmp: the
+    grading workspace, the course sources and ``.git`` stay out of the kernel's view.
+    """
+    package_root = str(Path(__file__).resolve().parents[2])  # src/ of an editable install, or site-packages
+    # This script runs with -I -S, so sys.prefix is the base interpreter: take the venv from the executable.
+    venv = os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(sys.executable))))
+    wanted = [venv, package_root]
+    private = [
+        d.rstrip("/") + "/"
+        for d in PRIVATE_TMP_DIRS
+        if os.path.isdir(d) and not os.path.abspath(workdir).startswith(d.rstrip("/") + "/")
+    ]
+    needed: list[str] = []
+    for path in dict.fromkeys(wanted):
+        if any(path.startswith(d) for d in private) and not any(path.startswith(n + "/") for n in needed):
+            needed.append(path)
+    return needed
 
 
 def _set_limits(memory_mb: int, cpu_seconds: int, max_processes: int, max_file_mb: int) -> None:
