@@ -1,0 +1,66 @@
+"""Print how long each source (solution) notebook takes to run, and its kernel's peak memory.
+
+Target (issue on module 01): every solution notebook runs in at most 20 s and 1.5 GB on a
+2-core machine with the default world. The learner's world is built and cached first, so
+the figures are those of a learner re-running a notebook, as in autograding.
+
+    .venv/bin/python bench/bench_notebooks.py [NOTEBOOK ...]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Runs in a fresh process per notebook, so RUSAGE_CHILDREN is that notebook's kernel alone.
+_RUNNER = r"""
+import json, resource, sys, time
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+
+path = Path(sys.argv[1])
+nb = nbformat.read(path, as_version=4)
+client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+started = time.perf_counter()
+client.execute()
+seconds = time.perf_counter() - started
+errors = sum(1 for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error")
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "errors": errors}))
+"""
+
+
+def main(argv: list[str]) -> int:
+    notebooks = [Path(a) for a in argv] or sorted((REPO / "course").glob("[0-9][0-9]_*/*.ipynb"))
+    env = dict(os.environ, NETMARKETING_LEARNER=os.environ.get("NETMARKETING_LEARNER", "bench-learner"))
+    # Warm the learner's world cache, as a learner who opened the course already has it.
+    subprocess.run([sys.executable, "-c", "from netmarketing import learner; learner.my_world()"], env=env, check=True)
+    print(f"{'notebook':58s} {'seconds':>8s} {'peak MB':>8s} {'errors':>6s}")
+    worst = 0.0
+    for nb in notebooks:
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", _RUNNER, str(nb)], env=env, capture_output=True, text=True, check=False
+        )
+        if out.returncode != 0:
+            print(f"{nb.relative_to(REPO)!s:58s} FAILED\n{out.stderr[-2000:]}")
+            return 1
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        worst = max(worst, result["seconds"])
+        print(
+            f"{nb.relative_to(REPO)!s:58s} {result['seconds']:8.1f} {result['peak_mb']:8.0f} {result['errors']:6d}"
+            f"   (with process start {time.perf_counter() - started:.1f} s)"
+        )
+    print(f"slowest notebook: {worst:.1f} s (target <= 20 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
