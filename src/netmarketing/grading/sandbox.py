@@ -117,38 +117,21 @@ def _closed_ancestor(path: str) -> str | None:
     return None
 
 
-def _reveal(libc: ctypes.CDLL, path: str, stage: str) -> None:
-    """Make ``path`` reachable for other users although an ancestor is closed (e.g. ``/root/.pyenv/...``).
-
-    The closed ancestor is covered by an empty tmpfs (so nothing else in it shows)
-    and ``path`` alone is bind-mounted back into it.
-    """
-    closed = _closed_ancestor(path)
-    if closed is None:
-        return
-    os.makedirs(stage, exist_ok=True)
-    _check(libc.mount(path.encode(), stage.encode(), None, _MS_BIND | _MS_REC, None), f"stage {path}")
-    _check(
-        libc.mount(b"tmpfs", closed.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64k,mode=755"), "cover"
-    )
-    os.makedirs(path, exist_ok=True)
-    _check(libc.mount(stage.encode(), path.encode(), None, _MS_BIND | _MS_REC, None), f"reveal {path}")
-
-
 def _enter_namespaces(hidden: Sequence[str], *, network: bool, workdir: str) -> None:
-    """Enter private mount (and network) namespaces and hide ``hidden`` paths."""
+    """Enter private mount (and network) namespaces, hide ``hidden`` paths, give the kernel a private /tmp.
+
+    The kernel still needs its interpreter, virtual environment and this package. Any of
+    them may sit below a folder other users cannot traverse (pyenv under ``/root``, a clone
+    in a ``mktemp -d`` folder) or inside ``/tmp`` (a clone there): each such folder is
+    staged, the closed ancestor or ``/tmp`` is covered by an empty tmpfs, and only the
+    needed folder is bound back, so nothing else of a repository there shows.
+    """
     libc = _libc()
     libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
     flags = _CLONE_NEWNS | (_CLONE_NEWNET if network else 0)
     _check(libc.unshare(flags), "unshare")
     # Mounts made below must not propagate back to the host.
     _check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "mount --make-rprivate /")
-    # The interpreter may live under a closed home folder (pyenv under /root).
-    _reveal(
-        libc,
-        os.path.realpath(sys.base_prefix),
-        os.path.join(os.path.dirname(os.path.abspath(workdir)), ".python-stage"),
-    )
     for path in hidden:
         if os.path.isdir(path):
             _check(
@@ -161,47 +144,45 @@ def _enter_namespaces(hidden: Sequence[str], *, network: bool, workdir: str) -> 
                 ),
                 f"hide {path}",
             )
-    # The kernel's interpreter and this package may live in /tmp (a clone there, as CI may use):
-    # stage them before /tmp is replaced, and bind them back into the private /tmp afterwards.
-    stage_root = os.path.dirname(os.path.abspath(workdir))
-    kept = []
-    for index, path in enumerate(_needed_under_private_tmp(workdir)):
-        stage = os.path.join(stage_root, f".keep-stage-{index}")
-        os.makedirs(stage, exist_ok=True)
-        _check(libc.mount(path.encode(), stage.encode(), None, _MS_BIND | _MS_REC, None), f"stage {path}")
-        kept.append((path, stage))
-    for path in PRIVATE_TMP_DIRS:
-        # A sandbox folder that itself lives in /tmp keeps the shared /tmp (grade_module avoids that).
-        if os.path.isdir(path) and not os.path.abspath(workdir).startswith(path.rstrip("/") + "/"):
-            _check(
-                libc.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777"),
-                f"private {path}",
-            )
+    work = os.path.abspath(workdir)
+    private = [d for d in PRIVATE_TMP_DIRS if os.path.isdir(d) and not work.startswith(d.rstrip("/") + "/")]
+    needed = _needed_paths()
+    covers = sorted({c for c in map(_closed_ancestor, needed) if c})
+
+    def covered(path: str) -> bool:
+        return any(path == c or path.startswith(c.rstrip("/") + "/") for c in [*covers, *private])
+
+    stage_root = os.path.dirname(work)
+    kept: list[tuple[str, str]] = []
+    for index, path in enumerate(needed):
+        if covered(path) and not any(path.startswith(k + "/") for k, _ in kept):
+            stage = os.path.join(stage_root, f".keep-stage-{index}")
+            os.makedirs(stage, exist_ok=True)
+            _check(libc.mount(path.encode(), stage.encode(), None, _MS_BIND | _MS_REC, None), f"stage {path}")
+            kept.append((path, stage))
+    for closed in covers:
+        _check(
+            libc.mount(b"tmpfs", closed.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64k,mode=755"),
+            f"cover {closed}",
+        )
+    for path in private:
+        _check(
+            libc.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777"),
+            f"private {path}",
+        )
     for path, stage in kept:
         os.makedirs(path, exist_ok=True)
         _check(libc.mount(stage.encode(), path.encode(), None, _MS_BIND | _MS_REC, None), f"keep {path}")
 
 
-def _needed_under_private_tmp(workdir: str) -> list[str]:
-    """Return the folders a kernel needs (virtual environment, this package) that a private /tmp would hide.
-
-    Only those two folders come back, never the rest of a repository in /tmp: the
-    grading workspace, the course sources and ``.git`` stay out of the kernel's view.
-    """
-    package_root = str(Path(__file__).resolve().parents[2])  # src/ of an editable install, or site-packages
+def _needed_paths() -> list[str]:
+    """Return the folders a kernel needs: the base interpreter, the virtual environment, this package."""
     # This script runs with -I -S, so sys.prefix is the base interpreter: take the venv from the executable.
     venv = os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(sys.executable))))
-    wanted = [venv, package_root]
-    private = [
-        d.rstrip("/") + "/"
-        for d in PRIVATE_TMP_DIRS
-        if os.path.isdir(d) and not os.path.abspath(workdir).startswith(d.rstrip("/") + "/")
-    ]
-    needed: list[str] = []
-    for path in dict.fromkeys(wanted):
-        if any(path.startswith(d) for d in private) and not any(path.startswith(n + "/") for n in needed):
-            needed.append(path)
-    return needed
+    package_root = str(Path(__file__).resolve().parents[2])  # src/ of an editable install, or site-packages
+    paths = sorted(dict.fromkeys([os.path.realpath(sys.base_prefix), venv, package_root]), key=len)
+    # A folder inside another needed folder comes along with it.
+    return [p for i, p in enumerate(paths) if not any(p.startswith(q + "/") for q in paths[:i])]
 
 
 def _set_limits(memory_mb: int, cpu_seconds: int, max_processes: int, max_file_mb: int) -> None:
