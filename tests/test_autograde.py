@@ -26,7 +26,9 @@ _spec = importlib.util.spec_from_file_location(
 hostile = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(hostile)
 MODULE, NOTEBOOK = hostile.MODULE, hostile.NOTEBOOK
-LIMITS = SandboxLimits(memory_mb=1024, cell_timeout=5, notebook_budget=90)
+# 3 GB of address space: room for a warm kernel (the fork server alone maps about 1.5 GB), so the
+# hostile cases below run in warm kernels, the default; the memory bomb reaches it at once.
+LIMITS = SandboxLimits(memory_mb=3072, cell_timeout=5, notebook_budget=90)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +61,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict:
     fixed.write_text(peer_before.decode("utf-8").replace("expert", "corrupt"), encoding="utf-8")
     after_fix = grade_module(ws, MODULE, options)
     # The same slow-but-finite submission against a whole-submission budget smaller than its cells' sum.
-    tight = SandboxLimits(memory_mb=1024, cell_timeout=5, notebook_budget=6)
+    tight = SandboxLimits(memory_mb=3072, cell_timeout=5, notebook_budget=6)
     budget = grade_module(
         ws, MODULE, GradeOptions(jobs=1, limits=tight, progress=False, students=["sleeper"])
     )
@@ -154,7 +156,19 @@ def test_memory_bomb_hits_the_limit(cohort: dict) -> None:
     """Does a memory bomb hit the kernel's memory limit and get status memory?"""
     hog = cohort["records"]["hog"]
     assert hog["status"] == "memory"
-    assert "1024 MB" in hog["reason_zh"]
+    assert f"{LIMITS.memory_mb} MB" in hog["reason_zh"]
+
+
+@pytest.mark.slow
+def test_kernels_start_warm_and_restart_warm_after_a_crash(cohort: dict) -> None:
+    """Do the cohort's kernels come from the fork server, also the ones restarted after a kill?"""
+    starts = {
+        student: [s for nb in record["notebooks"].values() for s in nb.get("kernel_starts", [])]
+        for student, record in cohort["records"].items()
+    }
+    assert starts["expert"] == ["warm"]
+    assert starts["exiter"] == ["warm", "warm"]  # the crash, then the re-run without that cell
+    assert all(s == "warm" for kinds in starts.values() for s in kinds)
 
 
 @pytest.mark.slow

@@ -62,6 +62,7 @@ from netmarketing.grading.sandbox import (
     launcher_prefix,
     make_kernel_manager,
     probe_isolation,
+    sandbox_options,
 )
 
 GRADER_VERSION = "1"
@@ -819,7 +820,8 @@ def _grade_notebook(
     issues += integrity.scan_learner_code(merged, name, release_nb)
     nonce = secrets.token_hex(8)
     merged.cells.append(_canary_cell(nonce))
-    run_issues = _execute(merged, box, uid, env, limits, deadline, name)
+    kernel_starts: list[str] = []
+    run_issues = _execute(merged, box, uid, env, limits, deadline, name, kernel_starts)
     issues += run_issues
     canary = merged.cells.pop()
     canary_ran = not any(o.get("ename") in _NOT_RUN_ENAMES for o in canary.outputs)
@@ -851,6 +853,7 @@ def _grade_notebook(
     return {
         "status": worst_status(i.as_dict() for i in issues),
         "grades": grades,
+        "kernel_starts": kernel_starts,
         "_executed": str(out),
     }, issues
 
@@ -996,6 +999,19 @@ def _access_issues(nb: Any, name: str, task: dict[str, Any]) -> list[Issue]:
     return []
 
 
+def _warm_server(env: dict[str, str], box: Path, limits: SandboxLimits) -> Any:
+    """Return this worker's fork server of warm kernels (see :mod:`.warmkernel`), or None to start cold."""
+    if os.environ.get("NETMARKETING_COLD_KERNELS"):
+        return None
+    from netmarketing.grading.warmkernel import fork_server
+
+    # The server outlives this submission's box: it lives in the sandbox base folder, next to
+    # the matplotlib template (see _prepare_matplotlib_template).
+    server_env = dict(env, MPLCONFIGDIR=str(box.parent / "mplconfig-template"))
+    server = fork_server(server_env, box.parent)
+    return server if server is not None and server.fits(limits.memory_mb) else None
+
+
 def _capped_client_class():
     from nbclient import NotebookClient
 
@@ -1049,12 +1065,16 @@ def _execute(
     limits: SandboxLimits,
     deadline: float,
     name: str,
+    starts: list[str],
 ) -> list[Issue]:
-    """Execute ``nb`` in place in a sandboxed kernel; restart and skip cells that had to be killed."""
+    """Execute ``nb`` in place in a sandboxed kernel; restart and skip cells that had to be killed.
+
+    ``starts`` receives "warm" or "cold" for each kernel started (see :mod:`.warmkernel`).
+    """
     issues: list[Issue] = []
     skipped: dict[int, Any] = {}
     for _ in range(MAX_RESTARTS + 1):
-        stop = _run_pass(nb, box, uid, env, limits, deadline, name, skipped, issues)
+        stop = _run_pass(nb, box, uid, env, limits, deadline, name, skipped, issues, starts)
         if stop is None:
             return issues
         index, kind = stop
@@ -1123,6 +1143,9 @@ def _run_pass(
     name: str,
     skipped: dict[int, Any],
     issues: list[Issue],
+    starts: list[str],
+    *,
+    warm_allowed: bool = True,
 ) -> tuple[int, str] | None:
     """Run every cell once in a fresh kernel; return ``(cell index, reason)`` when the kernel had to go."""
     from jupyter_core.utils import run_sync
@@ -1137,8 +1160,12 @@ def _run_pass(
     if time.monotonic() >= deadline:
         first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), 0)
         return first, "budget"
-    prefix = launcher_prefix(work, uid=uid, limits=limits, chown=[conn] if uid is not None else [])
-    km = make_kernel_manager(prefix)
+    chown = [conn] if uid is not None else []
+    prefix = launcher_prefix(work, uid=uid, limits=limits, chown=chown)
+    warm = _warm_server(env, box, limits) if warm_allowed else None
+    km = make_kernel_manager(
+        prefix, warm=warm, sandbox=sandbox_options(work, uid=uid, limits=limits, chown=chown)
+    )
     km.transport = "ipc"
     km.ip = str(box / "ipc")
     km.connection_file = str(conn)
@@ -1169,6 +1196,7 @@ def _run_pass(
     timer = threading.Timer(max(0.1, deadline - time.monotonic()), kill_kernel)
     try:
         with client.setup_kernel(env=env, cwd=str(work)):
+            starts.append("warm" if km.warm_kernel else "cold")
             timer.start()
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
@@ -1211,6 +1239,14 @@ def _run_pass(
                 (i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.outputs), 0
             ), "budget"
         if "Kernel died before replying" in str(exc) or isinstance(exc, DeadKernelError):
+            if km.warm_kernel and not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+                # A warm kernel that cannot start is the fork server's fault, not the learner's: go cold.
+                from netmarketing.grading.warmkernel import disable_fork_server
+
+                disable_fork_server()
+                return _run_pass(
+                    nb, box, uid, env, limits, deadline, name, skipped, issues, starts, warm_allowed=False
+                )
             # The kernel could not even start (e.g. the memory limit is too small): nothing can be graded.
             raise RuntimeError(f"kernel failed to start: {exc}") from exc
         raise

@@ -41,6 +41,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # Linux constants (sched.h, sys/mount.h, sys/prctl.h).
 _CLONE_NEWNS = 0x00020000
@@ -196,8 +197,7 @@ def _set_limits(memory_mb: int, cpu_seconds: int, max_processes: int, max_file_m
         resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
 
 
-def launcher_main(argv: Sequence[str] | None = None) -> None:
-    """Prepare the sandbox and replace this process with the kernel command (never returns)."""
+def _launcher_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sandbox")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--uid", type=int, default=-1)
@@ -209,7 +209,17 @@ def launcher_main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-network", action="store_true")
     parser.add_argument("--chown", action="append", default=[])
     parser.add_argument("cmd", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def enter_sandbox(argv: Sequence[str]) -> list[str]:
+    """Turn this process into a sandboxed one as ``argv`` (the launcher options) says; return the command.
+
+    Shared by the launcher below (which then ``exec``\\ s the kernel) and by the warm-kernel
+    fork server (:mod:`.warmkernel`, which runs the kernel in the forked process itself), so
+    both kinds of kernel live behind exactly the same walls.
+    """
+    args = _launcher_parser().parse_args(argv)
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if args.uid >= 0 and os.geteuid() == 0:
         _enter_namespaces(args.hide, network=args.no_network, workdir=args.workdir)
@@ -224,6 +234,12 @@ def launcher_main(argv: Sequence[str] | None = None) -> None:
     with contextlib.suppress(Exception):
         _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.chdir(args.workdir)
+    return cmd
+
+
+def launcher_main(argv: Sequence[str] | None = None) -> None:
+    """Prepare the sandbox and replace this process with the kernel command (never returns)."""
+    cmd = enter_sandbox(sys.argv[1:] if argv is None else argv)
     os.execv(cmd[0], cmd)
 
 
@@ -238,7 +254,24 @@ def launcher_prefix(
     chown: Sequence[Path] = (),
 ) -> list[str]:
     """Return the command prefix that starts a kernel inside the sandbox."""
-    prefix = [sys.executable, "-I", "-S", str(Path(__file__).resolve()), "--workdir", str(workdir)]
+    return [
+        sys.executable,
+        "-I",
+        "-S",
+        str(Path(__file__).resolve()),
+        *sandbox_options(workdir, uid=uid, limits=limits, chown=chown),
+    ]
+
+
+def sandbox_options(
+    workdir: Path,
+    *,
+    uid: int | None,
+    limits: SandboxLimits,
+    chown: Sequence[Path] = (),
+) -> list[str]:
+    """Return the launcher options (see :func:`enter_sandbox`) of one kernel, ending with ``--``."""
+    prefix = ["--workdir", str(workdir)]
     prefix += ["--memory-mb", str(limits.memory_mb), "--cpu-seconds", str(limits.notebook_budget + 30)]
     prefix += ["--max-processes", str(limits.max_processes), "--max-file-mb", str(limits.max_file_mb)]
     if uid is not None:
@@ -270,13 +303,35 @@ def probe_isolation(base: Path) -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def make_kernel_manager(prefix: list[str], *, kernel_name: str = "python3"):
-    """Return a jupyter_client kernel manager whose kernel command starts with ``prefix``."""
+def make_kernel_manager(
+    prefix: list[str], *, kernel_name: str = "python3", warm: Any = None, sandbox: Sequence[str] = ()
+):
+    """Return a jupyter_client kernel manager whose kernel command starts with ``prefix``.
+
+    With ``warm`` (a :class:`.warmkernel.ForkServer`), an IPython kernel is forked from that
+    server behind the same sandbox options ``sandbox`` instead of being started cold.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
+    from netmarketing.grading.warmkernel import kernel_args
+
     class SandboxKernelManager(AsyncKernelManager):
+        warm_kernel = False
+
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             return [*prefix, *super().format_kernel_cmd(extra_arguments)]
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            args = kernel_args(kernel_cmd) if warm is not None and warm.alive() else None
+            if args is None:
+                self.warm_kernel = False
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            provisioner = self.provisioner
+            provisioner.process = warm.spawn(args, kw.get("env") or {}, sandbox)
+            provisioner.pid = provisioner.pgid = provisioner.process.pid
+            provisioner.cwd = kw.get("cwd")
+            self.warm_kernel = True
+            self._reconcile_connection_info(provisioner.connection_info)
 
     return SandboxKernelManager(kernel_name=kernel_name)
 
