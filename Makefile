@@ -30,7 +30,7 @@ test-fast: setup
 lab: setup
 	$(BIN)/netmarketing lab
 
-# Autograde every submission of one module: make grade MODULE=01_market_analysis
+# Autograde every submission of a module (or MODULE=all, graded in one pool): make grade MODULE=01_market_analysis
 grade: setup
 	@test -n "$(MODULE)" || { echo "用法 (usage): make grade MODULE=01_market_analysis"; exit 2; }
 	$(BIN)/netmarketing grade $(MODULE)

@@ -482,5 +482,28 @@ def test_grade_command_is_registered() -> None:
     args = build_parser().parse_args(
         ["grade", "01_x", "--jobs", "3", "--student", "a", "--student", "b", "--force"]
     )
-    assert (args.module, args.jobs, args.student, args.force) == ("01_x", 3, ["a", "b"], True)
+    assert (args.module, args.jobs, args.student, args.force) == (["01_x"], 3, ["a", "b"], True)
     assert callable(args.func)
+    assert build_parser().parse_args(["grade", "01_x", "02_y"]).module == ["01_x", "02_y"]
+
+
+def test_grade_command_names_an_unknown_module(tmp_path: Path) -> None:
+    """Does `netmarketing grade` refuse an unknown module, naming it and the known ones, before grading?"""
+    from netmarketing.cli import UserError, build_parser
+
+    hostile.make_course(tmp_path / "course")
+    (tmp_path / "autograder").mkdir()
+    args = build_parser().parse_args(
+        [
+            "grade",
+            MODULE,
+            "99_nope",
+            "--course",
+            str(tmp_path / "course"),
+            "--autograder",
+            str(tmp_path / "autograder"),
+        ]
+    )
+    with pytest.raises(UserError, match=f"99_nope.*{MODULE}"):
+        args.func(args)
+    assert not (tmp_path / "autograder" / "results").exists()

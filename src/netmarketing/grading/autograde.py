@@ -240,15 +240,29 @@ def grade_module(ws: Any, module: str, options: GradeOptions | None = None) -> l
         One record per submission graded in this run (skipped ones are not returned);
         all records, old and new, are in ``results/<module>.json``.
     """
-    options = options or GradeOptions()
-    sources = [Path(p) for p in ws.source_notebooks(module)]
-    if not sources:
-        from netmarketing.cli import UserError
+    return grade_modules(ws, [module], options)
 
-        raise UserError(
-            f"單元 {module} 沒有原始筆記本（{ws.course_dir}/{module}）(no source notebooks for module)"
-        )
+
+def grade_modules(ws: Any, modules: Sequence[str], options: GradeOptions | None = None) -> list[dict[str, Any]]:
+    """Grade every submission of several modules in ONE pool of workers; return this run's records.
+
+    One pool keeps every worker busy to the end (a pool per module leaves workers idle
+    while the slowest submission of a module finishes), and the longest submissions go
+    first (by their last grading time, else by the size of their module's notebooks).
+    Each record names its ``module``.
+    """
+    options = options or GradeOptions()
     isolate = can_isolate() if options.isolate is None else options.isolate
+    plans = []
+    for module in modules:
+        sources = [Path(p) for p in ws.source_notebooks(module)]
+        if not sources:
+            from netmarketing.cli import UserError
+
+            raise UserError(
+                f"單元 {module} 沒有原始筆記本（{ws.course_dir}/{module}）(no source notebooks for module)"
+            )
+        plans.append((module, sources))
     base = _sandbox_base(options, isolate)
     if isolate and options.isolate is None and not probe_isolation(base):
         warnings.warn(
@@ -266,11 +280,13 @@ def grade_module(ws: Any, module: str, options: GradeOptions | None = None) -> l
         limits = copy.deepcopy(limits)
         limits.hidden_paths = _default_hidden_paths(ws)
     settings = {"limits": asdict(limits), "isolate": isolate}
+    context = {"isolate": isolate, "base": base, "mpl_template": mpl_template, "cache": cache}
 
-    with _module_lock(ws, module):
-        return _grade_cohort(
-            ws, module, options, sources, limits, settings, isolate, base, mpl_template, cache
-        )
+    with contextlib.ExitStack() as locks:
+        for module, _ in plans:
+            locks.enter_context(_module_lock(ws, module))
+        cohorts = [_Cohort.plan(ws, module, sources, options, limits, settings, context) for module, sources in plans]
+        return _run_cohorts(ws, cohorts, options)
 
 
 @contextlib.contextmanager
@@ -290,78 +306,95 @@ def _module_lock(ws: Any, module: str) -> Iterator[None]:
         yield
 
 
-def _grade_cohort(
-    ws: Any,
-    module: str,
-    options: GradeOptions,
-    sources: list[Path],
-    limits: SandboxLimits,
-    settings: dict[str, Any],
-    isolate: bool,
-    base: Path,
-    mpl_template: Path,
-    cache: Path,
-) -> list[dict[str, Any]]:
-    records = load_results(ws, module)
-    needs_world = any(_uses_world(p.read_text(encoding="utf-8")) for p in sources)
-    tasks = []
-    for student in discover_students(ws, module, options.students):
-        sub_dir = Path(ws.submission_dir(student, module))
-        digest = submission_hash(sub_dir, sources, settings)
-        previous = records.get(student)
-        if (
-            not options.force
-            and previous
-            and previous.get("hash") == digest
-            and previous.get("status") not in integrity.RETRY_STATUSES
-        ):
-            continue
-        out_dir = Path(tempfile.mkdtemp(prefix="results-", dir=base))
-        os.chmod(out_dir, stat.S_IRWXU)
-        tasks.append(
-            {
-                "student": student,
-                "module": module,
-                "hash": digest,
-                "submission_dir": str(sub_dir),
-                "sources": [str(p) for p in sources],
-                "stubs": _stubs(ws),
-                "limits": asdict(limits),
-                "isolate": isolate,
-                "base": str(base),
-                "mpl_template": str(mpl_template),
-                "cache_dir": str(cache),
-                "needs_world": needs_world,
-                "out_dir": str(out_dir),
-            }
-        )
+@dataclass
+class _Cohort:
+    """The submissions of one module to grade in this run, and the module's results so far."""
+
+    module: str
+    sources: list[Path]
+    records: dict[str, dict[str, Any]]
+    tasks: list[dict[str, Any]]
+
+    @classmethod
+    def plan(
+        cls,
+        ws: Any,
+        module: str,
+        sources: list[Path],
+        options: GradeOptions,
+        limits: SandboxLimits,
+        settings: dict[str, Any],
+        context: dict[str, Any],
+    ) -> _Cohort:
+        records = load_results(ws, module)
+        needs_world = any(_uses_world(p.read_text(encoding="utf-8")) for p in sources)
+        size = sum(p.stat().st_size for p in sources)
+        tasks = []
+        for student in discover_students(ws, module, options.students):
+            sub_dir = Path(ws.submission_dir(student, module))
+            digest = submission_hash(sub_dir, sources, settings)
+            previous = records.get(student)
+            if (
+                not options.force
+                and previous
+                and previous.get("hash") == digest
+                and previous.get("status") not in integrity.RETRY_STATUSES
+            ):
+                continue
+            out_dir = Path(tempfile.mkdtemp(prefix="results-", dir=context["base"]))
+            os.chmod(out_dir, stat.S_IRWXU)
+            tasks.append(
+                {
+                    "student": student,
+                    "module": module,
+                    "hash": digest,
+                    "submission_dir": str(sub_dir),
+                    "sources": [str(p) for p in sources],
+                    "stubs": _stubs(ws),
+                    "limits": asdict(limits),
+                    "isolate": context["isolate"],
+                    "base": str(context["base"]),
+                    "mpl_template": str(context["mpl_template"]),
+                    "cache_dir": str(context["cache"]),
+                    "needs_world": needs_world,
+                    "out_dir": str(out_dir),
+                    # Expected seconds, for longest-first scheduling (not passed on to the result).
+                    "_expected": float((previous or {}).get("duration_s") or 0) or size / 10_000,
+                }
+            )
+        if tasks:
+            _ensure_assignment(ws, module, sources)
+        return cls(module, sources, records, tasks)
+
+
+def _run_cohorts(ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions) -> list[dict[str, Any]]:
+    by_module = {c.module: c for c in cohorts}
+    tasks = sorted((t for c in cohorts for t in c.tasks), key=lambda t: -t["_expected"])
     if not tasks:
         return []
-    _ensure_assignment(ws, module, sources)
-
     from tqdm.auto import tqdm
 
     done: list[dict[str, Any]] = []
     jobs = max(1, min(options.jobs, len(tasks)))
+    desc = "評分 (grading) " + ", ".join(c.module for c in cohorts if c.tasks)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {pool.submit(grade_submission, task): task for task in tasks}
-        bar = tqdm(
-            total=len(futures), desc=f"評分 (grading) {module}", unit="份", disable=not options.progress
-        )
+        bar = tqdm(total=len(futures), desc=desc, unit="份", disable=not options.progress)
         for future in as_completed(futures):
             task = futures[future]
+            cohort = by_module[task["module"]]
             try:
                 record = future.result()
             except BaseException as exc:  # a broken worker must not stop the cohort
                 record = _error_record(task, exc)
             try:
-                _store(ws, module, record, sources, options)
+                _store(ws, cohort.module, record, cohort.sources, options)
             except Exception as exc:  # storing failed: keep the submission as "error" (retried next run)
                 record = _error_record(task, exc)
             finally:
                 shutil.rmtree(task["out_dir"], ignore_errors=True)
-            records[record["student"]] = _public(record)
-            _save_results(ws, module, records)
+            cohort.records[record["student"]] = _public(record)
+            _save_results(ws, cohort.module, cohort.records)
             done.append(record)
             bar.update(1)
             bar.set_postfix_str(f"{record['student']}: {record['status']}")

@@ -1,4 +1,4 @@
-"""``netmarketing grade MODULE``: autograde every submission of a module (see :mod:`.autograde`)."""
+"""``netmarketing grade MODULE [MODULE ...] | all``: autograde every submission (see :mod:`.autograde`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from netmarketing.cli import UserError
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    """Grade one module's submissions, print a summary and return 0 (1 when the grader itself failed)."""
+    """Grade the modules' submissions, print a summary and return 0 (1 when the grader itself failed)."""
     from netmarketing.grading.autograde import (
         DEFAULT_JOBS,
         GradeOptions,
-        grade_module,
+        grade_modules,
         load_results,
         results_path,
     )
@@ -24,9 +24,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     ws = Workspace(Path(args.autograder)) if args.autograder else Workspace.default()
     if args.course:
         ws = Workspace(ws.root, course_dir=Path(args.course), db_url=ws.db_url)
-    if args.module not in ws.modules():
+    modules = ws.modules() if args.module == ["all"] else list(dict.fromkeys(args.module))
+    unknown = [m for m in modules if m not in ws.modules()]
+    if unknown or not modules:
         raise UserError(
-            f"找不到單元 {args.module}；可用：{', '.join(ws.modules()) or '無'} (unknown module {args.module!r})"
+            f"找不到單元 {', '.join(unknown) or '（無）'}；可用：{', '.join(ws.modules()) or '無'} 或 all "
+            f"(unknown module {', '.join(unknown)!r})"
         )
     if args.jobs is not None and args.jobs < 1:
         raise UserError("--jobs 必須至少為 1 (--jobs must be at least 1)")
@@ -40,20 +43,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
         limits=limits,
         progress=not args.quiet,
     )
-    done = grade_module(ws, args.module, options)
-    everyone = load_results(ws, args.module)
+    done = grade_modules(ws, modules, options)
+    for module in modules:
+        print(f"{module}: 共 {len(load_results(ws, module))} 份紀錄 (records): {results_path(ws, module)}")
     if not done:
-        print(
-            f"沒有新的或變更過的繳交需要評分 (nothing new to grade); 共 {len(everyone)} 份紀錄：{results_path(ws, args.module)}"
-        )
+        print("沒有新的或變更過的繳交需要評分 (nothing new to grade)")
         return 0
     counts = Counter(r["status"] for r in done)
     summary = "、".join(f"{status} {n}" for status, n in counts.most_common())
     print(f"已評分 {len(done)} 份 (graded {len(done)}): {summary}")
-    for record in sorted(done, key=lambda r: r["student"]):
+    for record in sorted(done, key=lambda r: (r["module"], r["student"])):
         if record["status"] != "graded":
-            print(f"  {record['student']}\t{record['status']}\t{record['reason_zh']}")
-    print(f"結果 (results): {results_path(ws, args.module)}；回饋 (feedback): {ws.feedback_dir}")
+            print(f"  {record['module']}\t{record['student']}\t{record['status']}\t{record['reason_zh']}")
+    print(f"回饋 (feedback): {ws.feedback_dir}")
     return 1 if counts.get("error") else 0
 
 
@@ -61,11 +63,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``netmarketing grade`` to the command line."""
     grade = subparsers.add_parser(
         "grade",
-        help="自動評分一個單元的所有繳交 (autograde every submission of a module)",
+        help="自動評分單元的所有繳交 (autograde every submission of modules)",
         description="在隔離環境中平行評分一個單元的所有繳交；只重新評分新的或變更過的繳交 "
         "(grade every submission in a sandbox, in parallel; only new or changed ones unless --force)",
     )
-    grade.add_argument("module", metavar="MODULE")
+    grade.add_argument(
+        "module", metavar="MODULE", nargs="+", help="單元，可多個；all 表示全部 (modules, or all)"
+    )
     grade.add_argument(
         "--jobs", "-j", type=int, help="同時評分的份數 (parallel workers; default one per core, up to 8)"
     )
