@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_cohort.py [MODULE] [--n 30] [--floor-sample 6] [--jobs 1,2]
+    .venv/bin/python bench/bench_cohort.py [MODULE] [--n 30] [--floor-sample 6] [--jobs 1,2] [--kernels warm,cold]
 
 MODULE defaults to ``01_market_analysis`` when it exists in ``course/``, else the test
 fixture module ``tests/fixtures/course/01_fixture``. The cohort is simulated with
@@ -15,7 +15,9 @@ Printed figures:
 - plain nbgrader: one ``nbgrader autograde MODULE --student S`` process per learner,
   serially, each with ``NETMARKETING_LEARNER=S`` (the only correct way to give plain
   nbgrader per-learner variants);
-- ours: ``grade_module`` with each ``--jobs`` value (sandboxed kernels, feedback included);
+- ours: ``grade_module`` with each ``--jobs`` value and kernel start (sandboxed kernels, feedback
+  included): ``warm`` kernels are forked from a server that imported the libraries once, ``cold``
+  ones start a new Python each (``NETMARKETING_COLD_KERNELS=1``);
 - the physical floor: (sum of the solution notebooks' execution times) / cores + one kernel
   start-up, the execution times measured on a sample of learners and scaled to the cohort.
 """
@@ -82,6 +84,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--floor-sample", type=int, default=6)
     parser.add_argument("--jobs", default="1,2")
+    parser.add_argument("--kernels", default="warm,cold", help="kernel starts to time: warm, cold or both")
     parser.add_argument("--skip-nbgrader", action="store_true")
     parser.add_argument("--cache", help="world cache to reuse (not under /tmp or /var/tmp)")
     parser.add_argument(
@@ -197,8 +200,14 @@ def main() -> int:
             )
             shutil.rmtree(ws.autograded_dir, ignore_errors=True)
 
-        for jobs in [int(j) for j in args.jobs.split(",")]:
+        runs = [(int(j), kind) for kind in args.kernels.split(",") for j in args.jobs.split(",")]
+        for jobs, kind in runs:
             subset = students[: args.serial_sample] if jobs == 1 and args.serial_sample else students
+            # Warm kernels are forked from a server with the libraries imported (grading/warmkernel.py).
+            if kind == "cold":
+                os.environ["NETMARKETING_COLD_KERNELS"] = "1"
+            else:
+                os.environ.pop("NETMARKETING_COLD_KERNELS", None)
             t = time.perf_counter()
             records = grade_module(
                 ws,
@@ -207,8 +216,14 @@ def main() -> int:
             )
             ours = (time.perf_counter() - t) * len(students) / len(subset)
             statuses = sorted({r["status"] for r in records})
+            starts = sorted(
+                {s for r in records for nb in r["notebooks"].values() for s in nb.get("kernel_starts", [])}
+            )
             scaled = f", timed on {len(subset)} learners and scaled" if len(subset) < len(students) else ""
-            line = f"ours --jobs {jobs}: {ours:.1f} s ({ours / len(students):.2f} s each{scaled}; statuses {statuses})"
+            line = (
+                f"ours --jobs {jobs}, {kind} kernels {starts}: {ours:.1f} s "
+                f"({ours / len(students):.2f} s each{scaled}; statuses {statuses})"
+            )
             if plain:
                 line += f"; speed-up vs plain nbgrader {plain / ours:.2f}x"
             line += f"; {ours / floor:.2f}x the physical floor"

@@ -91,3 +91,21 @@ def test_lab_interface_is_traditional_chinese(lab):
     assert bundle["data"]["jupyterlab"][""]["language"] == "zh-TW"
     # A string learners see on the launcher is translated.
     assert any("啟動" in str(v) for v in bundle["data"]["jupyterlab"].values())
+
+
+@pytest.mark.slow
+def test_lab_hides_instructor_panels_but_keeps_validate(lab):
+    """Are nbgrader's instructor panels (create assignment, formgrader) off for learners, Validate on?"""
+    import html
+    import re
+
+    base, _ = lab
+    with urllib.request.urlopen(f"{base}/lab?token={TOKEN}", timeout=10) as response:  # loopback only
+        page = response.read().decode("utf-8")
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S)
+    assert found, "the lab page carries no page config"
+    config = json.loads(html.unescape(found.group(1)))
+    disabled = config.get("disabledExtensions", [])
+    assert "@jupyter/nbgrader:create-assignment" in disabled
+    assert "@jupyter/nbgrader:formgrader" in disabled
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled

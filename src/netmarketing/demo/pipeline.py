@@ -18,13 +18,12 @@ def _say(message: str) -> None:
     print(f"[{time.perf_counter() - _STARTED:5.0f} s] {message}" if message else "", flush=True)
 
 
-def _build_data(repo: Path) -> Path:
-    """Build the course's default data set, exactly as ``netmarketing data build`` does."""
+def _build_data(out: Path) -> Path:
+    """Build the course's default data set into ``out``, exactly as ``netmarketing data build`` does."""
     import argparse
 
     from netmarketing.data.cli import run_build
 
-    out = repo / "datasets" / "generated"
     run_build(argparse.Namespace(seed=None, learner=None, scale=1.0, out=str(out), tables=None,
                                  format="parquet", force=True))
     return out
@@ -56,8 +55,19 @@ def _auto_score_percent(records: list[dict], course_dir: Path) -> dict[str, floa
     return {s: 100 * earned[s] / possible[s] for s in possible if possible[s]}
 
 
-def run_demo(*, n_learners: int = 12, out_dir: Path | None = None, jobs: int | None = None) -> int:
-    """Run the demo end to end and print its summary; return the exit code."""
+def run_demo(
+    *,
+    n_learners: int = 12,
+    out_dir: Path | None = None,
+    jobs: int | None = None,
+    work_dir: Path | None = None,
+) -> int:
+    """Run the demo end to end and print its summary; return the exit code.
+
+    By default it works in the repository (``build/demo``, ``datasets/generated``,
+    ``reports/demo``); with ``work_dir`` everything goes below that folder instead
+    (``data/``, ``autograder/``, ``keys/``, ``reports/``), as the tests do.
+    """
     from netmarketing import certify
     from netmarketing.grading.autograde import GradeOptions, grade_modules
     from netmarketing.grading.cohort import plan_cohort, simulate_cohort
@@ -67,15 +77,16 @@ def run_demo(*, n_learners: int = 12, out_dir: Path | None = None, jobs: int | N
     global _STARTED
     started = _STARTED = time.perf_counter()
     repo = repo_root()
-    demo_root = repo / "build" / "demo"
-    shutil.rmtree(demo_root, ignore_errors=True)
+    demo_root = Path(work_dir) if work_dir else repo / "build" / "demo"
+    shutil.rmtree(demo_root / "autograder", ignore_errors=True)
     ws = Workspace(demo_root / "autograder", course_dir=repo / "course")
     ws.root.mkdir(parents=True)
-    out = Path(out_dir) if out_dir else repo / "reports" / "demo"
+    default_out = demo_root / "reports" if work_dir else repo / "reports" / "demo"
+    out = Path(out_dir) if out_dir else default_out
     shutil.rmtree(out, ignore_errors=True)
 
     _say("1/6 建立預設資料 (building the default data set)...")
-    data_dir = _build_data(repo)
+    data_dir = _build_data(demo_root / "data" if work_dir else repo / "datasets" / "generated")
     _say(f"    -> {data_dir}")
 
     modules = ws.modules()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -120,8 +121,29 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(" ".join(command))
         return 0
+    env = os.environ.copy()
+    config = _learner_lab_config(ws)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(config), env.get("JUPYTER_CONFIG_PATH")) if p)
     # The working directory is the learner copies, never the instructor source.
-    return subprocess.call(command, cwd=ws.release_dir, env=os.environ.copy())
+    return subprocess.call(command, cwd=ws.release_dir, env=env)
+
+
+#: nbgrader's instructor panels; learners keep "Validate" (validate-assignment) and the assignment list.
+INSTRUCTOR_ONLY_EXTENSIONS = (
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:course-list",
+)
+
+
+def _learner_lab_config(ws: Workspace) -> Path:
+    """Write the learners' JupyterLab page config (instructor panels off) and return its config folder."""
+    folder = Path(ws.root) / ".learner-lab" / "config"
+    page = folder / "labconfig" / "page_config.json"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    disabled = dict.fromkeys(INSTRUCTOR_ONLY_EXTENSIONS, True)
+    page.write_text(json.dumps({"disabledExtensions": disabled}, indent=2) + "\n", encoding="utf-8")
+    return folder
 
 
 # --- cohort ------------------------------------------------------------------------------
