@@ -9,8 +9,9 @@ How one cohort run works (``grade_module``):
    processes). The worker never runs learner code itself: it copies the submission's
    regular files into a private sandbox folder, merges each submitted notebook with
    its source notebook (:mod:`.integrity`: locked and test cells restored, hidden tests
-   put back, edits flagged), and executes the merged notebook in a kernel started
-   through :mod:`.sandbox` (own user id, hidden gradebook/submissions/sources, no
+   put back, edits flagged), and executes the merged notebook in a kernel forked warm from
+   the worker's fork server (:mod:`.warmkernel`) or started cold, either way behind
+   :mod:`.sandbox` (own user id, hidden gradebook/submissions/sources, no
    network, memory and CPU limits, killed with its process group when the per-cell
    timeout cannot interrupt it or the whole-submission budget is spent). Output is
    capped while the kernel produces it. A final "canary" test that must fail checks

@@ -15,6 +15,10 @@ The launcher runs as the grader, then, before it ``exec``\\ s the kernel:
 4. asks Linux to kill the kernel when the grader process dies (``PR_SET_PDEATHSIG``);
 5. changes to the sandbox folder, which holds a copy of this one submission only.
 
+A *warm* kernel (:mod:`.warmkernel`) goes through the same steps in :func:`enter_sandbox`,
+in a process forked from a server that has the libraries imported, and then runs
+ipykernel in place instead of ``exec``.
+
 The module also holds the grader-side helpers: a kernel manager that prefixes the
 kernel command with this launcher, and functions that kill every process of a
 sandbox user. It imports only the standard library at module level, so that the
