@@ -160,3 +160,32 @@ def test_cli_simulate(tmp_path, capsys):
     bad = ["cohort", "simulate", MODULE, "--levels", "expert,genius", "--course", str(FIXTURE)]
     assert main(bad) == 2
     assert "未知的程度" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_simulation_from_a_released_copy_equals_a_fresh_release(setting, tmp_path):
+    """Given the learner copies just released (as the demo does), is the cohort the same as from a fresh release?"""
+    from datetime import UTC, datetime
+
+    ws, _ = setting
+    stamp = datetime(2026, 11, 1, tzinfo=UTC)
+    levels = ("expert", "proficient", "novice", "blank", "tamperer")
+    kwargs = {"course_dir": ws.course_dir, "levels": levels, "rng": 7, "timestamp": stamp}
+    fresh = simulate_cohort(MODULE, 5, out=tmp_path / "fresh", **kwargs)
+    reused = simulate_cohort(
+        MODULE, 5, out=tmp_path / "reused", release_dir=ws.release_dir / MODULE, **kwargs
+    )
+    assert fresh.as_dict()["learners"] == reused.as_dict()["learners"]
+    for learner in fresh.learners:
+        a = tmp_path / "fresh" / learner.student_id / MODULE / "fixture.ipynb"
+        b = tmp_path / "reused" / learner.student_id / MODULE / "fixture.ipynb"
+        assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
+    # A release that differs from the source is what the simulation builds on.
+    altered = tmp_path / "altered"
+    altered.mkdir()
+    release = json.loads((ws.release_dir / MODULE / "fixture.ipynb").read_text(encoding="utf-8"))
+    release["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "# altered release"})
+    (altered / "fixture.ipynb").write_text(json.dumps(release), encoding="utf-8")
+    simulate_cohort(MODULE, 5, out=tmp_path / "altered-out", release_dir=altered, **kwargs)
+    blank = tmp_path / "altered-out" / fresh.by_level("blank")[0].student_id / MODULE / "fixture.ipynb"
+    assert "# altered release" in blank.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -24,25 +25,21 @@ def _build_data(out: Path) -> Path:
 
     from netmarketing.data.cli import run_build
 
-    run_build(argparse.Namespace(seed=None, learner=None, scale=1.0, out=str(out), tables=None,
-                                 format="parquet", force=True))
+    run_build(
+        argparse.Namespace(
+            seed=None, learner=None, scale=1.0, out=str(out), tables=None, format="parquet", force=True
+        )
+    )
     return out
-
-
-def _release(root: Path, course_dir: Path, modules: list[str]) -> None:
-    """Generate the learner copies of ``modules`` (nbgrader's release, one module after another)."""
-    from netmarketing.grading.workspace import Workspace
-
-    ws = Workspace(root, course_dir=course_dir)
-    for module in modules:
-        ws.generate(module)
 
 
 def _auto_score_percent(records: list[dict], course_dir: Path) -> dict[str, float]:
     """Return each learner's share of automatic points on modules that count toward the level."""
     from netmarketing.grading.evidence import evidence_map
 
-    counted = {item.grade_id for item in evidence_map(course_dir) if item.kind == "auto" and item.counts_toward_level}
+    counted = {
+        item.grade_id for item in evidence_map(course_dir) if item.kind == "auto" and item.counts_toward_level
+    }
     earned: dict[str, float] = {}
     possible: dict[str, float] = {}
     for record in records:
@@ -92,13 +89,21 @@ def run_demo(
     modules = ws.modules()
     levels = {s.student_id: s.level for s in plan_cohort(n_learners)}
     _say(f"2/6 產生學員版 (releasing learner copies): {', '.join(modules)}")
+    for module in modules:
+        ws.generate(module)
+
     _say(f"3/6 模擬 {n_learners} 位學員的作答 (simulating a cohort)...")
-    # The release (one process: nbgrader writes the gradebook) and the simulation of each module
-    # (each runs its source notebooks) are independent: run them side by side.
-    with ProcessPoolExecutor(max_workers=len(modules) + 1) as pool:
-        futures = [pool.submit(_release, ws.root, ws.course_dir, modules)]
-        futures += [
-            pool.submit(simulate_cohort, module, n_learners, course_dir=ws.course_dir, out=ws.submitted_dir)
+    # Modules are independent: simulate them side by side, from the learner copies just released.
+    with ProcessPoolExecutor(max_workers=min(len(modules), os.cpu_count() or 1) or 1) as pool:
+        futures = [
+            pool.submit(
+                simulate_cohort,
+                module,
+                n_learners,
+                course_dir=ws.course_dir,
+                out=ws.submitted_dir,
+                release_dir=ws.release_dir / module,
+            )
             for module in modules
         ]
         for future in futures:
@@ -127,12 +132,18 @@ def run_demo(
     summary.insert(2, "auto_%", summary["learner"].map(auto).round(0))
     graded = pd.DataFrame(records)
     if not graded.empty and "status" in graded:
-        problems = graded[graded["status"] != "graded"].groupby("student")["status"].agg(lambda s: ",".join(sorted(set(s))))
+        problems = (
+            graded[graded["status"] != "graded"]
+            .groupby("student")["status"]
+            .agg(lambda s: ",".join(sorted(set(s))))
+        )
         summary["grading_flags"] = summary["learner"].map(problems).fillna("")
     shown = summary.drop(columns=[c for c in ("report", "simulated_manual") if c in summary])
     print("\n" + shown.to_string(index=False) + "\n", flush=True)
     print("auto_%：自動評分項目得分率（不含入門練習）；人工評分為模擬值，報告中皆有標示。", flush=True)
-    print("auto_%: share of automatic points (practice excluded); manual grades are simulated and marked so.\n")
+    print(
+        "auto_%: share of automatic points (practice excluded); manual grades are simulated and marked so.\n"
+    )
     _say(f"班級儀表板 (cohort dashboard): {result.cohort_report}")
     _say(f"學員報告 (learner reports):   {out}")
     _say(f"數位證書 (credentials):       {len(result.credential_paths)} 張，驗證：netmarketing verify FILE")

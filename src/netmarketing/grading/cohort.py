@@ -456,6 +456,7 @@ def simulate_cohort(
     rng: int | np.random.Generator | None = 0,
     timeout: int = 300,
     timestamp: datetime | None = None,
+    release_dir: Path | None = None,
 ) -> Cohort:
     """Write the submissions of a simulated cohort for one module and return the plan.
 
@@ -476,6 +477,9 @@ def simulate_cohort(
         Per-cell timeout when running a source notebook for the copiers' values.
     timestamp : datetime, optional
         Submission time written to ``timestamp.txt`` (default now, UTC).
+    release_dir : Path, optional
+        The module's learner copies, freshly released by nbgrader from ``course_dir`` (e.g. by
+        the demo); default: release them again in a throw-away workspace.
 
     Returns
     -------
@@ -486,7 +490,13 @@ def simulate_cohort(
     if not (course_dir / module).is_dir():
         raise FileNotFoundError(f"找不到單元 {module!r}（{course_dir}）(unknown module)")
     learners = plan_cohort(n, levels=levels, prefix=prefix)
-    releases = _release_copies(course_dir, module)
+    if release_dir is not None and any(Path(release_dir).glob("*.ipynb")):
+        releases = {
+            p.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(Path(release_dir).glob("*.ipynb"))
+        }
+    else:
+        releases = _release_copies(course_dir, module)
     sources = {
         name: json.loads((course_dir / module / name).read_text(encoding="utf-8")) for name in releases
     }
