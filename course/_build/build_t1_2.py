@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from build_t1_2_kit import Notebook
+from nbcells import NotebookBuilder
 
 COURSE = Path(__file__).resolve().parents[1]
 NOTEBOOK = COURSE / "01_market_analysis" / "t1_2_position_market_and_segments.ipynb"
@@ -87,7 +87,7 @@ def hidden(body: str, doc: str) -> str:
     )
 
 
-def header(nb: Notebook) -> None:
+def header(nb: NotebookBuilder) -> None:
     nb.md(
         """
         # T1.2 定位市場與客群（Positioning the market and customer segments）
@@ -203,7 +203,7 @@ sales.head()
 """
 
 
-def section_data(nb: Notebook) -> None:
+def section_data(nb: NotebookBuilder) -> None:
     nb.md(
         """
         ## 0. 準備：載入工具與你的資料
@@ -246,7 +246,7 @@ def section_data(nb: Notebook) -> None:
 # --------------------------------------------------------------------------------------
 
 
-def section_statistics(nb: Notebook, significance) -> None:
+def section_statistics(nb: NotebookBuilder, significance) -> None:
     nb.md(
         """
         ---
@@ -484,7 +484,7 @@ assert bool(significant) in {_x < 0.05 for _x in _p}, "significant 應依 α = 0
 """
 
 
-def section_significance(nb: Notebook) -> None:
+def section_significance(nb: NotebookBuilder) -> None:
     nb.md(
         """
         ### 1.4 顯著性檢定（significance test）
@@ -652,7 +652,7 @@ for _c, _v in _exp.items():
 """
 
 
-def section_position(nb: Notebook) -> None:
+def section_position(nb: NotebookBuilder) -> None:
     nb.md(
         """
         ---
@@ -977,7 +977,7 @@ def evidence_source(name: str, *, with_key: bool) -> str:
     return textwrap.dedent(EVIDENCE_SRC).strip("\n").format(name=name, **marks)
 
 
-def section_swot(nb: Notebook) -> None:
+def section_swot(nb: NotebookBuilder) -> None:
     nb.md(
         """
         ---
@@ -1202,7 +1202,7 @@ check(lambda: all(chinese(ax.get_title()) and chinese(ax.get_xlabel() + ax.get_y
 '''
 
 
-def section_report(nb: Notebook) -> None:
+def section_report(nb: NotebookBuilder) -> None:
     nb.md(
         """
         ---
@@ -1330,16 +1330,14 @@ def section_report(nb: Notebook) -> None:
 
 def build() -> Path:
     """Build the T1.2 source notebook and return its path."""
-    nb = Notebook(
-        {
-            "title": "T1.2 定位市場與客群",
-            "task": "T1.2",
-            "indicators": ["P1.2.1", "P1.2.2", "P1.2.3", "P1.2.4"],
-            "outputs": ["O1.2.1"],
-            "knowledge": ["K02", "K06", "K08", "K09", "K10"],
-            "skills": ["S02", "S03", "S04", "S05"],
-            "estimated_minutes": 240,
-        }
+    nb = NotebookBuilder(
+        title="T1.2 定位市場與客群",
+        task="T1.2",
+        indicators=["P1.2.1", "P1.2.2", "P1.2.3", "P1.2.4"],
+        minutes=240,
+        outputs=["O1.2.1"],
+        knowledge=["K02", "K06", "K08", "K09", "K10"],
+        skills=["S02", "S03", "S04", "S05"],
     )
     header(nb)
     section_data(nb)
@@ -1419,7 +1417,7 @@ def _h_rfm():
 """
 
 
-def section_segments(nb: Notebook) -> None:
+def section_segments(nb: NotebookBuilder) -> None:
     nb.md(
         """
         ---

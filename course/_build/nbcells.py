@@ -1,7 +1,7 @@
 """Build nbgrader source notebooks from Python: one small function per cell kind.
 
-Used by ``build_00.py`` and ``build_t1_1.py`` (owner: course-a); other builders
-may import it too. Every graded cell gets ``metadata.netmarketing.indicator``
+Used by every notebook builder in this folder (``build_00.py``, ``build_t1_1.py``,
+``build_t1_2.py``). Every graded cell gets ``metadata.netmarketing.indicator``
 and a grade id that starts with the indicator slug (see
 ``netmarketing.grading.evidence``). Notebooks are written without outputs.
 """
@@ -17,17 +17,26 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 SCHEMA_VERSION = 3
 _ID_RE = re.compile(r"[^a-zA-Z0-9_-]")
+_GRADE_ID_RE = re.compile(r"^(p\d+_\d+_\d+|practice)__[a-z0-9_]+$")
 
 
 class NotebookBuilder:
     """Collect the cells of one notebook and write it with nbgrader metadata."""
 
     def __init__(
-        self, *, title: str, task: str, indicators: list[str], minutes: int, hidden_prelude: str = ""
+        self,
+        *,
+        title: str,
+        task: str,
+        indicators: list[str],
+        minutes: int,
+        hidden_prelude: str = "",
+        **meta: object,
     ) -> None:
+        """``meta``: more notebook metadata, e.g. ``outputs``, ``knowledge``, ``skills`` codes."""
         self.cells: list = []
         self.hidden_prelude = hidden_prelude
-        self.meta = {"title": title, "task": task, "indicators": indicators, "estimated_minutes": minutes}
+        self.meta = {"title": title, "task": task, "indicators": indicators, "estimated_minutes": minutes, **meta}
         self._n = 0
 
     def _id(self, grade_id: str | None = None) -> str:
@@ -75,12 +84,20 @@ class NotebookBuilder:
         self.cells.append(cell)
 
     def tests(
-        self, src: str, *, grade_id: str, points: float, indicator: str, hidden: str | None = None
+        self,
+        src: str,
+        grade_id: str,
+        *,
+        points: float,
+        indicator: str,
+        hidden: str | None = None,
+        output: str | None = None,
     ) -> None:
-        """Add a locked autograder test cell worth ``points`` for one indicator.
+        """Add a locked autograder test cell worth ``points`` for one indicator (and work ``output``).
 
         ``hidden`` lines go into a ``### BEGIN HIDDEN TESTS`` region, after the
-        notebook's ``hidden_prelude`` (which loads the learner's own variant).
+        notebook's ``hidden_prelude`` (which loads the learner's own variant); a
+        ``src`` may also carry its own hidden region.
         """
         _check_prefix(grade_id, indicator)
         text = self._src(src)
@@ -96,6 +113,8 @@ class NotebookBuilder:
             "schema_version": SCHEMA_VERSION, "solution": False,
         }
         cell.metadata["netmarketing"] = {"indicator": indicator}
+        if output:
+            cell.metadata["netmarketing"]["output"] = output
         cell.metadata["editable"] = False
         cell.metadata["deletable"] = False
         self.cells.append(cell)
@@ -134,6 +153,8 @@ class NotebookBuilder:
 
 
 def _check_prefix(grade_id: str, indicator: str) -> None:
+    """Refuse a grade id that is not ``<indicator slug>__<lower-case name>`` (e.g. ``p1_2_4__profile``)."""
     slug = "practice" if indicator == "practice" else indicator.lower().replace(".", "_")
-    if not grade_id.startswith(slug + "__"):
-        raise ValueError(f"grade id {grade_id!r} must start with {slug}__")
+    match = _GRADE_ID_RE.match(grade_id)
+    if not match or match.group(1) != slug:
+        raise ValueError(f"grade id {grade_id!r} must be {slug}__ followed by lower-case letters, digits or _")
