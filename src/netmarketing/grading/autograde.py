@@ -378,7 +378,9 @@ def _run_cohorts(ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions) -> 
     done: list[dict[str, Any]] = []
     jobs = max(1, min(options.jobs, len(tasks)))
     desc = "評分 (grading) " + ", ".join(c.module for c in cohorts if c.tasks)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    # Fresh interpreters, not forks: a fork would inherit the caller's threads and event loop (an
+    # instructor's Jupyter kernel, or a process that ran notebooks before) and could hang on them.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(grade_submission, task): task for task in tasks}
         bar = tqdm(total=len(futures), desc=desc, unit="份", disable=not options.progress)
         for future in as_completed(futures):
