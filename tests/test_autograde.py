@@ -507,3 +507,9 @@ def test_grade_command_names_an_unknown_module(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=f"99_nope.*{MODULE}"):
         args.func(args)
     assert not (tmp_path / "autograder" / "results").exists()
+    (tmp_path / "empty").mkdir()
+    args = build_parser().parse_args(
+        ["grade", "all", "--course", str(tmp_path / "empty"), "--autograder", str(tmp_path / "autograder")]
+    )
+    with pytest.raises(UserError, match="--course"):
+        args.func(args)

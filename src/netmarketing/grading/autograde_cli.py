@@ -24,6 +24,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     ws = Workspace(Path(args.autograder)) if args.autograder else Workspace.default()
     if args.course:
         ws = Workspace(ws.root, course_dir=Path(args.course), db_url=ws.db_url)
+    if not ws.modules():
+        raise UserError(
+            f"課程資料夾 {ws.course_dir} 中沒有任何單元，請用 --course 指定課程來源資料夾 "
+            f"(no modules in {ws.course_dir}; give the course folder with --course)"
+        )
     modules = ws.modules() if args.module == ["all"] else list(dict.fromkeys(args.module))
     unknown = [m for m in modules if m not in ws.modules()]
     if unknown or not modules:
