@@ -34,7 +34,7 @@ def _run(server, work: Path, sources: list[str], env: dict[str, str], timeout: i
     work.mkdir(parents=True, exist_ok=True)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     options = sandbox_options(work, uid=None, limits=SandboxLimits())
-    km = make_kernel_manager([], warm=server, sandbox=options)
+    km = make_kernel_manager(options, warm=server)
     client = NotebookClient(
         nb, km=km, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, kernel_name="python3"
     )

@@ -60,7 +60,6 @@ from netmarketing.grading.sandbox import (
     can_isolate,
     kill_process_group,
     kill_user_processes,
-    launcher_prefix,
     make_kernel_manager,
     probe_isolation,
     sandbox_options,
@@ -244,13 +243,19 @@ def grade_module(ws: Any, module: str, options: GradeOptions | None = None) -> l
     return grade_modules(ws, [module], options)
 
 
-def grade_modules(ws: Any, modules: Sequence[str], options: GradeOptions | None = None) -> list[dict[str, Any]]:
+def grade_modules(
+    ws: Any, modules: Sequence[str], options: GradeOptions | None = None
+) -> list[dict[str, Any]]:
     """Grade every submission of several modules in ONE pool of workers; return this run's records.
 
     One pool keeps every worker busy to the end (a pool per module leaves workers idle
     while the slowest submission of a module finishes), and the longest submissions go
     first (by their last grading time, else by the size of their module's notebooks).
     Each record names its ``module``.
+
+    Workers are fresh (spawned) interpreters, so a script that calls this must do so under
+    ``if __name__ == "__main__":`` (otherwise every worker fails and each submission is
+    recorded as ``error``, to be graded on the next run); the CLI and notebooks need nothing.
     """
     options = options or GradeOptions()
     isolate = can_isolate() if options.isolate is None else options.isolate
@@ -286,7 +291,9 @@ def grade_modules(ws: Any, modules: Sequence[str], options: GradeOptions | None 
     with contextlib.ExitStack() as locks:
         for module, _ in plans:
             locks.enter_context(_module_lock(ws, module))
-        cohorts = [_Cohort.plan(ws, module, sources, options, limits, settings, context) for module, sources in plans]
+        cohorts = [
+            _Cohort.plan(ws, module, sources, options, limits, settings, context) for module, sources in plans
+        ]
         return _run_cohorts(ws, cohorts, options)
 
 
@@ -857,7 +864,8 @@ def _grade_notebook(
     nonce = secrets.token_hex(8)
     merged.cells.append(_canary_cell(nonce))
     kernel_starts: list[str] = []
-    run_issues = _execute(merged, box, uid, env, limits, deadline, name, kernel_starts)
+    warm = _warm_server(task, env, limits)
+    run_issues = _execute(merged, box, uid, env, limits, deadline, name, kernel_starts, warm)
     issues += run_issues
     canary = merged.cells.pop()
     canary_ran = not any(o.get("ename") in _NOT_RUN_ENAMES for o in canary.outputs)
@@ -1035,16 +1043,16 @@ def _access_issues(nb: Any, name: str, task: dict[str, Any]) -> list[Issue]:
     return []
 
 
-def _warm_server(env: dict[str, str], box: Path, limits: SandboxLimits) -> Any:
+def _warm_server(task: dict[str, Any], env: dict[str, str], limits: SandboxLimits) -> Any:
     """Return this worker's fork server of warm kernels (see :mod:`.warmkernel`), or None to start cold."""
     if os.environ.get("NETMARKETING_COLD_KERNELS"):
         return None
     from netmarketing.grading.warmkernel import fork_server
 
-    # The server outlives this submission's box: it lives in the sandbox base folder, next to
-    # the matplotlib template (see _prepare_matplotlib_template).
-    server_env = dict(env, MPLCONFIGDIR=str(box.parent / "mplconfig-template"))
-    server = fork_server(server_env, box.parent)
+    # The server outlives this submission: it lives in the sandbox base folder and reads
+    # matplotlib's shared template, not a submission's copy of it.
+    server_env = dict(env, MPLCONFIGDIR=task["mpl_template"])
+    server = fork_server(server_env, Path(task["base"]))
     return server if server is not None and server.fits(limits.memory_mb) else None
 
 
@@ -1102,15 +1110,17 @@ def _execute(
     deadline: float,
     name: str,
     starts: list[str],
+    warm: Any,
 ) -> list[Issue]:
     """Execute ``nb`` in place in a sandboxed kernel; restart and skip cells that had to be killed.
 
-    ``starts`` receives "warm" or "cold" for each kernel started (see :mod:`.warmkernel`).
+    Kernels are forked from the fork server ``warm`` when there is one (see :mod:`.warmkernel`);
+    ``starts`` receives "warm" or "cold" for each kernel started.
     """
     issues: list[Issue] = []
     skipped: dict[int, Any] = {}
     for _ in range(MAX_RESTARTS + 1):
-        stop = _run_pass(nb, box, uid, env, limits, deadline, name, skipped, issues, starts)
+        stop = _run_pass(nb, box, uid, env, limits, deadline, name, skipped, issues, starts, warm)
         if stop is None:
             return issues
         index, kind = stop
@@ -1180,8 +1190,7 @@ def _run_pass(
     skipped: dict[int, Any],
     issues: list[Issue],
     starts: list[str],
-    *,
-    warm_allowed: bool = True,
+    warm: Any,
 ) -> tuple[int, str] | None:
     """Run every cell once in a fresh kernel; return ``(cell index, reason)`` when the kernel had to go."""
     from jupyter_core.utils import run_sync
@@ -1197,11 +1206,7 @@ def _run_pass(
         first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), 0)
         return first, "budget"
     chown = [conn] if uid is not None else []
-    prefix = launcher_prefix(work, uid=uid, limits=limits, chown=chown)
-    warm = _warm_server(env, box, limits) if warm_allowed else None
-    km = make_kernel_manager(
-        prefix, warm=warm, sandbox=sandbox_options(work, uid=uid, limits=limits, chown=chown)
-    )
+    km = make_kernel_manager(sandbox_options(work, uid=uid, limits=limits, chown=chown), warm=warm)
     km.transport = "ipc"
     km.ip = str(box / "ipc")
     km.connection_file = str(conn)
@@ -1280,9 +1285,7 @@ def _run_pass(
                 from netmarketing.grading.warmkernel import disable_fork_server
 
                 disable_fork_server()
-                return _run_pass(
-                    nb, box, uid, env, limits, deadline, name, skipped, issues, starts, warm_allowed=False
-                )
+                return _run_pass(nb, box, uid, env, limits, deadline, name, skipped, issues, starts, None)
             # The kernel could not even start (e.g. the memory limit is too small): nothing can be graded.
             raise RuntimeError(f"kernel failed to start: {exc}") from exc
         raise

@@ -441,8 +441,12 @@ def _release_copies(course_dir: Path, module: str) -> dict[str, dict]:
             Path(tmp) / "autograder", course_dir=course_dir, db_url=f"sqlite:///{tmp}/gradebook.db"
         )
         ws.root.mkdir(parents=True)
-        release = ws.generate(module)
-        return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(release.glob("*.ipynb"))}
+        return _read_release(ws.generate(module))
+
+
+def _read_release(folder: Path) -> dict[str, dict]:
+    """Return ``{filename: notebook}`` of a module's learner copies."""
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.ipynb"))}
 
 
 def simulate_cohort(
@@ -490,12 +494,8 @@ def simulate_cohort(
     if not (course_dir / module).is_dir():
         raise FileNotFoundError(f"找不到單元 {module!r}（{course_dir}）(unknown module)")
     learners = plan_cohort(n, levels=levels, prefix=prefix)
-    if release_dir is not None and any(Path(release_dir).glob("*.ipynb")):
-        releases = {
-            p.name: json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted(Path(release_dir).glob("*.ipynb"))
-        }
-    else:
+    releases = _read_release(release_dir) if release_dir is not None else {}
+    if not releases:
         releases = _release_copies(course_dir, module)
     sources = {
         name: json.loads((course_dir / module / name).read_text(encoding="utf-8")) for name in releases

@@ -258,13 +258,12 @@ def launcher_prefix(
     chown: Sequence[Path] = (),
 ) -> list[str]:
     """Return the command prefix that starts a kernel inside the sandbox."""
-    return [
-        sys.executable,
-        "-I",
-        "-S",
-        str(Path(__file__).resolve()),
-        *sandbox_options(workdir, uid=uid, limits=limits, chown=chown),
-    ]
+    return _launcher_command(sandbox_options(workdir, uid=uid, limits=limits, chown=chown))
+
+
+def _launcher_command(options: Sequence[str]) -> list[str]:
+    """Return the command that runs this file as the launcher with ``options`` (see :func:`sandbox_options`)."""
+    return [sys.executable, "-I", "-S", str(Path(__file__).resolve()), *options]
 
 
 def sandbox_options(
@@ -307,13 +306,12 @@ def probe_isolation(base: Path) -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def make_kernel_manager(
-    prefix: list[str], *, kernel_name: str = "python3", warm: Any = None, sandbox: Sequence[str] = ()
-):
-    """Return a jupyter_client kernel manager whose kernel command starts with ``prefix``.
+def make_kernel_manager(sandbox: Sequence[str], *, kernel_name: str = "python3", warm: Any = None):
+    """Return a jupyter_client kernel manager whose kernels live behind the ``sandbox`` options.
 
-    With ``warm`` (a :class:`.warmkernel.ForkServer`), an IPython kernel is forked from that
-    server behind the same sandbox options ``sandbox`` instead of being started cold.
+    The options come from :func:`sandbox_options`. A cold kernel is started through this file
+    as the launcher; with ``warm`` (a :class:`.warmkernel.ForkServer`), an IPython kernel is
+    forked from that server instead and enters the same sandbox there.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -323,7 +321,7 @@ def make_kernel_manager(
         warm_kernel = False
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-            return [*prefix, *super().format_kernel_cmd(extra_arguments)]
+            return [*_launcher_command(sandbox), *super().format_kernel_cmd(extra_arguments)]
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             args = kernel_args(kernel_cmd) if warm is not None and warm.alive() else None
