@@ -1,0 +1,87 @@
+"""Shared fixtures: the real browser (Playwright driving Debian's chromium).
+
+Browser tests take the ``page`` fixture (a fresh page in a zh-TW browser context).
+When such a test fails, the page's screenshot and HTML are kept in
+``test-artifacts/<test name>/`` (git-ignored), so the next person can see what broke.
+Playwright's own browser download never runs here: it cannot reach its host, so the
+tests use ``/usr/bin/chromium`` (installed by ``scripts/setup_system.sh``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("NETMARKETING_CHROMIUM", "/usr/bin/chromium")
+#: Flags a headless chromium needs on a closed network, as root, in a container.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's report on the test item, so fixtures know whether the test failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Return a headless Debian chromium driven by Playwright (fails clearly when it is missing)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"找不到 {CHROMIUM}：請以 root 執行 `make setup` 安裝 chromium "
+            f"(no chromium at {CHROMIUM}; `make setup` as root installs Debian's chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def artifact_dir(node_name: str) -> Path:
+    """Return the folder that keeps what a failed browser test saw."""
+    return ARTIFACTS / re.sub(r"[^\w.-]+", "_", node_name)[:120]
+
+
+@pytest.fixture
+def page(browser, request):
+    """Yield a fresh zh-TW page; on failure keep its screenshot and HTML in ``test-artifacts/``."""
+    context = browser.new_context(locale="zh-TW", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        keep_page(page, request.node.name)
+    context.close()
+
+
+def keep_page(page, name: str) -> Path:
+    """Save ``page``'s screenshot and HTML under ``test-artifacts/<name>/`` and return the folder."""
+    folder = artifact_dir(name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=str(folder / "page.png"), full_page=True)
+        (folder / "page.html").write_text(page.content(), encoding="utf-8")
+    except Exception as exc:  # a crashed page still leaves a note
+        (folder / "error.txt").write_text(repr(exc), encoding="utf-8")
+    return folder
