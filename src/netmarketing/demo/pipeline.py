@@ -33,6 +33,19 @@ def _build_data(out: Path) -> Path:
     return out
 
 
+def _fresh_workspace(root: Path) -> None:
+    """Empty the demo's grading workspace, keeping its course secret and world cache between runs."""
+    keep = {"secret", "cache"}
+    root.mkdir(parents=True, exist_ok=True)
+    for path in root.iterdir():
+        if path.name in keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _auto_score_percent(records: list[dict], course_dir: Path) -> dict[str, float]:
     """Return each learner's share of automatic points on modules that count toward the level."""
     from netmarketing.grading.evidence import evidence_map
@@ -75,9 +88,8 @@ def run_demo(
     started = _STARTED = time.perf_counter()
     repo = repo_root()
     demo_root = Path(work_dir) if work_dir else repo / "build" / "demo"
-    shutil.rmtree(demo_root / "autograder", ignore_errors=True)
+    _fresh_workspace(demo_root / "autograder")
     ws = Workspace(demo_root / "autograder", course_dir=repo / "course")
-    ws.root.mkdir(parents=True)
     default_out = demo_root / "reports" if work_dir else repo / "reports" / "demo"
     out = Path(out_dir) if out_dir else default_out
     shutil.rmtree(out, ignore_errors=True)
@@ -103,6 +115,7 @@ def run_demo(
                 course_dir=ws.course_dir,
                 out=ws.submitted_dir,
                 release_dir=ws.release_dir / module,
+                variants=ws.variants(),
             )
             for module in modules
         ]

@@ -11,9 +11,14 @@ Checks, per module (assignment) and course-wide:
 - every indicator is assessed by at least two graded items and every work output by at
   least one deliverable: a warning while a duty has no module yet, a failure once all
   three duties have one;
+- every automatically graded cell hands its answers in with ``submit("<its grade id>", ...)``
+  and holds no test code: no hidden tests, no asserts, nothing from ``netmarketing.grading``;
+  its item is registered (:mod:`netmarketing.learner.items`) and so is its grader check
+  (:mod:`netmarketing.grading.checks`);
 - the release nbgrader generates (into a temporary folder) contains no solution
-  delimiters, no solution text and no hidden-test text;
-- optionally (``execute=True``), every source notebook runs with all its tests passing.
+  delimiters and no solution text;
+- optionally (``execute=True``), every source notebook runs on two learners' variants and
+  its answers earn full marks from the grader's checks.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ WARNING = "warning"
 MIN_ITEMS_PER_INDICATOR = 2
 _LEARNER_ID_RE = re.compile(r"^\s*LEARNER_ID\s*=\s*(\w+\.)?(learner_id|whoami)\(\)", re.MULTILINE)
 _DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+_SUBMIT_RE = re.compile(r"""^\s*submit\(\s*["'](?P<id>[a-z0-9_]+)["']""", re.MULTILINE)
 # Lines shorter than this are too generic to count as leaked solution text (")", "else:").
 _MIN_SECRET_LINE = 12
 # A secret this long is specific on its own, also when embedded in a longer line (prose, a comment).
@@ -146,6 +152,23 @@ def _check_notebook(path: Path, module: str, std: Any, report: CheckReport) -> l
         if grade_id:
             ids_in_notebook[grade_id] += 1
         text = _source(cell)
+        if any(d in text for d in _DELIMITERS[2:]):
+            report.add(
+                ERROR,
+                "hidden-tests-not-allowed",
+                "筆記本不可含隱藏測試：檢查寫在評分程式 netmarketing.grading.checks，學員的核心碰不到 "
+                "(no hidden tests in notebooks: checks live in the grader)",
+                cell=label,
+                **where,
+            )
+        if "netmarketing.grading" in text:
+            report.add(
+                ERROR,
+                "grader-import-in-notebook",
+                "筆記本不可匯入 netmarketing.grading (notebooks must not import the grader)",
+                cell=label,
+                **where,
+            )
         if any(d in text for d in _DELIMITERS[:2]) and not nbg.get("solution", False):
             report.add(
                 ERROR,
@@ -207,6 +230,8 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
     output = nm.get("output")
     grade_id = nbg.get("grade_id", "")
     record = {"grade_id": grade_id, "indicator": None, "output": None, **where}
+    if cell.get("cell_type") == "code" and not nbg.get("solution", False):
+        _check_auto_cell(cell, grade_id, label, report, where)
     if not float(nbg.get("points", 0) or 0) > 0:
         report.add(
             ERROR,
@@ -277,6 +302,49 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
         else:
             record["output"] = output
     return record
+
+
+def _check_auto_cell(cell: dict, grade_id: str, label: str, report: CheckReport, where: dict) -> None:
+    """An automatically graded cell only hands answers in; the grader's check judges them."""
+    from netmarketing.grading.checks import load_checks
+    from netmarketing.learner.items import find
+
+    text = _source(cell)
+    if re.search(r"^\s*assert\b", text, re.MULTILINE):
+        report.add(
+            ERROR,
+            "test-code-in-notebook",
+            "評分格不可含測試程式 (assert)；請改在 netmarketing.grading.checks 寫檢查 "
+            "(graded cells hold no test code: write a grader check instead)",
+            cell=label,
+            **where,
+        )
+    handed = [m.group("id") for m in _SUBMIT_RE.finditer(text)]
+    if handed != [grade_id]:
+        report.add(
+            ERROR,
+            "submit-missing",
+            f'評分格必須剛好呼叫一次 submit("{grade_id}", ...)，目前是 {handed} '
+            f"(a graded cell calls submit with its own grade id exactly once)",
+            cell=label,
+            **where,
+        )
+    if find(grade_id) is None:
+        report.add(
+            ERROR,
+            "item-not-registered",
+            f"netmarketing.learner.items 沒有登記 {grade_id} (no item spec registered)",
+            cell=label,
+            **where,
+        )
+    if grade_id not in load_checks():
+        report.add(
+            ERROR,
+            "check-not-registered",
+            f"netmarketing.grading.checks 沒有 {grade_id} 的評分程式 (no grader check registered)",
+            cell=label,
+            **where,
+        )
 
 
 # --- course-wide --------------------------------------------------------------------
@@ -501,36 +569,49 @@ def _scan_released_notebook(source: Path, released: Path, report: CheckReport, w
 
 
 # --- execution ------------------------------------------------------------------------
-def execute_notebook(path: Path, *, learner: str = "self-study", timeout: int = 300) -> str | None:
-    """Run one source notebook (solutions and hidden tests) and return the first error, or ``None``.
+def execute_notebook(path: Path, variants: Any, learner: str, *, timeout: int = 300) -> list[str]:
+    """Run one source notebook (with its solutions) on ``learner``'s variant; return what fails.
 
-    The kernel runs in the notebook's folder as ``learner`` (``NETMARKETING_LEARNER``).
+    The answers it hands in are judged by the grader's checks, exactly as in grading (but
+    without a sandbox: these are the course's own solutions). An empty list means every
+    automatic item earned full marks.
     """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    from netmarketing.grading.checks import Variant, load_checks
     from netmarketing.grading.identity import kernel_env_for
+    from netmarketing.grading.score import score_notebook
+    from netmarketing.learner.answers import read_folder
 
     nb = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    env = kernel_env_for(learner)
-    try:
-        client.execute(env=env)
-    except CellExecutionError as exc:
-        cell = next(
-            (c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None
+    with tempfile.TemporaryDirectory(prefix="netmarketing-answers-") as answers_dir:
+        env = kernel_env_for(learner)
+        env.update(NETMARKETING_DATA=str(variants.data_folder(learner)), NETMARKETING_ANSWERS=answers_dir)
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
         )
-        label = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "") if cell else ""
-        return f"[{label}] {exc.ename}: {exc.evalue}" if label else f"{exc.ename}: {exc.evalue}"
-    except (CellTimeoutError, DeadKernelError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        try:
+            client.execute(env=env)
+        except CellExecutionError as exc:
+            cell = next(
+                (c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
+                None,
+            )
+            label = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "") if cell else ""
+            return [f"[{label}] {exc.ename}: {exc.evalue}" if label else f"{exc.ename}: {exc.evalue}"]
+        except (CellTimeoutError, DeadKernelError) as exc:
+            return [f"{type(exc).__name__}: {exc}"]
+        answers, problems = read_folder(Path(answers_dir))
+    load_checks()
+    world = variants.world(learner)
+    grades = score_notebook(nb, nb, answers, problems, Variant(learner, world.tables, world.truth))
+    return [
+        f"[{gid}] {g['score']:g}/{g['max_score']:g}: {g['message_zh']}"
+        for gid, g in grades.items()
+        if g["kind"] == "auto" and (g["score"] or 0) < g["max_score"]
+    ]
 
 
 # --- entry point ------------------------------------------------------------------------
@@ -542,7 +623,8 @@ def check_course(
     release: bool = True,
     standard: Any = None,
     timeout: int = 300,
-    learners: Iterable[str] = ("self-study",),
+    learners: Iterable[str] = ("check-learner-a", "check-learner-b"),
+    variants: Any = None,
 ) -> CheckReport:
     """Check the course (or some of its modules) and return the findings.
 
@@ -565,6 +647,8 @@ def check_course(
     learners : iterable of str
         Learner ids to execute the sources as; two or more catch solutions that only
         work on one data variant (hard-coded numbers).
+    variants : netmarketing.grading.variant.Variants, optional
+        Whose variants to execute on; default a throw-away course secret.
     """
     course_dir = Path(course_dir).resolve()
     std = standard if standard is not None else _load_standard()
@@ -608,16 +692,30 @@ def check_course(
         if release:
             _scan_release(module, course_dir, report)
         if execute:
+            variants = variants or _throwaway_variants()
             for nb in sorted((course_dir / module).glob("*.ipynb")):
                 for learner in learners:
-                    problem = execute_notebook(nb, learner=learner, timeout=timeout)
-                    if problem:
+                    for problem in execute_notebook(nb, variants, learner, timeout=timeout):
                         report.add(
                             ERROR,
                             "source-fails",
-                            f"原始筆記本（含解答）以學員 {learner} 執行失敗 "
-                            f"(source notebook fails its own tests as learner {learner}): {problem}",
+                            f"原始筆記本（含解答）在學員 {learner} 的資料上沒有拿到滿分 "
+                            f"(the solution does not earn full marks on learner {learner}'s variant): {problem}",
                             module=module,
                             notebook=nb.stem,
                         )
     return report
+
+
+#: Secret of the variants the course check runs solutions on. Public on purpose: its learners
+#: ("check-learner-a" ...) are not people, and a fixed secret lets their worlds be cached.
+CHECK_SECRET = b"netmarketing-course-check"
+
+
+def _throwaway_variants() -> Any:
+    """Return the course check's own variants (not any class's), cached with the public worlds."""
+    from netmarketing.data.world import cache_root
+    from netmarketing.grading.variant import Variants
+    from netmarketing.learner.data import learner_scale
+
+    return Variants(CHECK_SECRET, cache_root() / "course-check", learner_scale())

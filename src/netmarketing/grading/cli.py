@@ -122,12 +122,41 @@ def cmd_lab(args: argparse.Namespace) -> int:
         print(" ".join(command))
         return 0
     env = os.environ.copy()
+    env.update(_learner_env(ws, args.learner))
     config = _learner_lab_config(ws)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         p for p in (str(config), env.get("JUPYTER_CONFIG_PATH")) if p
     )
     # The working directory is the learner copies, never the instructor source.
     return subprocess.call(command, cwd=ws.release_dir, env=env)
+
+
+def _learner_env(ws: Workspace, learner: str | None) -> dict[str, str]:
+    """Return the environment that makes the lab's kernels work as ``learner`` on their own data.
+
+    With a course secret in the workspace the learner's data folder (tables only) is written
+    on first use; without one the learner studies the public self-study variant, and says so.
+    """
+    if not learner:
+        return {}
+    from netmarketing.grading.variant import SECRET_FILE, release_learner_data
+
+    env = {"NETMARKETING_LEARNER": learner}
+    if (ws.root / SECRET_FILE).is_file():
+        folder = ws.learner_data_dir / learner
+        if not (folder / "variant.json").is_file():
+            try:
+                folder = dict(release_learner_data(ws, [learner], ws.learner_data_dir))[learner]
+            except ValueError as exc:
+                raise UserError(str(exc)) from exc
+        env["NETMARKETING_DATA"] = str(folder)
+        print(f"學員 {learner} 使用自己的資料版本 (learner {learner} works on their own variant): {folder}")
+    else:
+        print(
+            f"學員 {learner}：此工作區沒有課程金鑰，使用公開的自學資料；正式評分時會改用講師的資料版本 "
+            f"(no course secret here: learner {learner} studies the public self-study variant)"
+        )
+    return env
 
 
 #: nbgrader's instructor panels; learners keep "Validate" (validate-assignment) and the assignment list.
@@ -213,6 +242,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lab = subparsers.add_parser("lab", help="在學員版本中開啟 JupyterLab (JupyterLab on the learner copies)")
     lab.add_argument(
         "--refresh", action="store_true", help="重新產生已存在的學員版本，會覆蓋作答 (overwrite copies)"
+    )
+    lab.add_argument(
+        "--learner",
+        metavar="ID",
+        help="以這位學員的身分與資料版本作答；需要課程金鑰，否則使用公開的自學資料 "
+        "(work as this learner, on their data variant; needs the course secret, else self-study data)",
     )
     lab.add_argument("--dry-run", action="store_true", help="只顯示指令 (print the command only)")
     lab.add_argument(

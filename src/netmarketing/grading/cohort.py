@@ -13,7 +13,7 @@ Levels (one learner each, then cycling; see :func:`plan_cohort`):
 ``copier``
     the code answers replaced by literal values computed from ANOTHER learner's variant
     (the first expert of the cohort), and that learner's identity marker in the outputs,
-    as if the file had been copied; hidden tests recompute from the copier's own variant
+    as if the file had been copied; the grader's checks judge them on the copier's own variant
     and fail;
 ``tamperer``
     expert answers, plus one auto-graded test cell edited (``edit-test``), deleted
@@ -283,9 +283,12 @@ def __nm_py(value):
 
 
 def _capture_values(
-    source_nb: dict, notebook_dir: Path, learner: str, timeout: int
+    source_nb: dict, notebook_dir: Path, learner: str, timeout: int, data: Path | None = None
 ) -> dict[int, dict[str, str]]:
     """Run a source notebook as ``learner`` and return literal expressions of each solution cell's values.
+
+    ``data`` is that learner's data folder (tables only); without one, the public self-study
+    variant is used, which is just as much "another learner's numbers" for the copier.
 
     Returns ``{cell index: {name: python literal expression}}``.
     """
@@ -319,7 +322,13 @@ def _capture_values(
         kernel_name="python3",
         resources={"metadata": {"path": str(notebook_dir)}},
     )
-    client.execute(env=kernel_env_for(learner))
+    env = kernel_env_for(learner)
+    env.pop("NETMARKETING_ANSWERS", None)  # a capture run hands nothing in
+    if data is not None:
+        env["NETMARKETING_DATA"] = str(data)
+    else:
+        env.pop("NETMARKETING_DATA", None)
+    client.execute(env=env)
     values: dict[int, dict[str, str]] = {}
     for cell in node.cells:
         for output in cell.get("outputs", []):
@@ -461,6 +470,7 @@ def simulate_cohort(
     timeout: int = 300,
     timestamp: datetime | None = None,
     release_dir: Path | None = None,
+    variants: Any = None,
 ) -> Cohort:
     """Write the submissions of a simulated cohort for one module and return the plan.
 
@@ -484,6 +494,9 @@ def simulate_cohort(
     release_dir : Path, optional
         The module's learner copies, freshly released by nbgrader from ``course_dir`` (e.g. by
         the demo); default: release them again in a throw-away workspace.
+    variants : netmarketing.grading.variant.Variants, optional
+        The class's variants: copiers then copy the numbers of a classmate's real variant;
+        default the public self-study variant.
 
     Returns
     -------
@@ -513,7 +526,10 @@ def simulate_cohort(
             values = None
             if learner.level == "copier":
                 if name not in captured:
-                    captured[name] = _capture_values(sources[name], course_dir / module, copied_from, timeout)
+                    data = variants.data_folder(copied_from) if variants is not None else None
+                    captured[name] = _capture_values(
+                        sources[name], course_dir / module, copied_from, timeout, data
+                    )
                 values = captured[name]
             nb = build_submission(
                 release_nb, sources[name], learner, rng=rng, copied_values=values, copied_from=copied_from

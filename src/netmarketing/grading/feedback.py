@@ -147,14 +147,11 @@ def write_feedback(
         for notebook, gid, grade in rows:
             key, label = _result_label(grade)
             if key == "pass":
-                note = "做得好。"
+                note = grade.get("message_zh") or "做得好。"
             elif key == "pending":
                 note = "書面作答，由講師依評分規準 (rubric) 評分。"
-            elif grade.get("hidden"):
-                note = hidden_message(code, names.get(code))
-                revisit.append(gid)
             else:
-                note = grade.get("message") or "測試未通過，請依題目說明修正。"
+                note = grade.get("message_zh") or "未通過，請依題目說明修正。"
                 revisit.append(gid)
             parts.append(
                 f"<tr class='{key}'><td>{html.escape(notebook)} / {html.escape(gid)}</td>"

@@ -331,6 +331,10 @@ def make_kernel_manager(sandbox: Sandbox | None, *, kernel_name: str = "python3"
             self._connect_control_socket()
             self.session.send(self._control_socket, msg)
 
+        # AsyncKernelManager binds these names to the base functions: point them at ours.
+        interrupt_kernel = _async_interrupt_kernel
+        _launch_kernel = _async_launch_kernel
+
     return SandboxKernelManager(kernel_name=kernel_name)
 
 

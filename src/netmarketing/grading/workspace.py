@@ -183,6 +183,7 @@ class Workspace:
 
     def configure(self, c: Config) -> Config:
         """Write this workspace into an nbgrader ``Config`` (used by ``autograder/nbgrader_config.py``)."""
+
         c.CourseDirectory.root = str(self.root)
         c.CourseDirectory.source_directory = self._source_directory()
         c.CourseDirectory.course_id = self.course_id
@@ -192,6 +193,10 @@ class Workspace:
         c.ClearSolutions.text_stub = TEXT_STUB
         # A deleted test cell comes back from the master copy instead of silently scoring 0.
         c.OverwriteCells.add_missing_cells = True
+        # nbgrader's own autograde (formgrader's button, `nbgrader autograde`) runs our pipeline
+        # (see netmarketing.grading.nbgrader_bridge); import strings keep this file quick to load.
+        c.Autograde.sanitize_preprocessors = ["netmarketing.grading.nbgrader_bridge.PassThrough"]
+        c.Autograde.autograde_preprocessors = ["netmarketing.grading.nbgrader_bridge.TrustedAutograde"]
         return c
 
     def config(self) -> Config:
