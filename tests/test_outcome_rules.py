@@ -104,6 +104,12 @@ def decision(decisions, learner: str = "a") -> str:
     return decisions.summary.set_index("learner").loc[learner, "decision"]
 
 
+def statuses(decisions, expected: dict[str, str]) -> dict[str, str]:
+    """Return the status of each code in ``expected`` (indicator P*, output O*, duty T*), to compare at once."""
+    table = {"P": "indicators", "O": "outputs", "T": "duties"}
+    return {code: status(decisions, table[code[0]], code) for code in expected}
+
+
 # --- pending on incomplete evidence, level by level ------------------------------------------------
 
 
@@ -115,14 +121,10 @@ def test_indicator_and_output_with_an_ungraded_item_are_pending(framework, other
     fractions = {i["grade_id"]: others for i in course if i["indicator"] == "P1.2.1"}
     fractions[ungraded] = UNGRADED
     _, decisions = run(framework, course, fractions)
-    assert status(decisions, "indicators", "P1.2.1") == PENDING
-    assert status(decisions, "outputs", "O1.2.1") == PENDING
-    assert status(decisions, "duties", "T1") == PENDING
-    assert decision(decisions) == PENDING
     # Complete neighbours keep their own status: only what the missing grade touches waits.
-    assert status(decisions, "indicators", "P1.2.2") == MET
-    assert status(decisions, "outputs", "O2.1.1") == MET
-    assert status(decisions, "duties", "T2") == MET
+    expected = {"P1.2.1": PENDING, "O1.2.1": PENDING, "T1": PENDING, "P1.2.2": MET, "O2.1.1": MET, "T2": MET}
+    assert statuses(decisions, expected) == expected
+    assert decision(decisions) == PENDING
 
 
 def test_indicator_and_output_of_an_unsubmitted_module_are_pending(framework):
@@ -130,12 +132,9 @@ def test_indicator_and_output_of_an_unsubmitted_module_are_pending(framework):
     course = whole_course(framework)
     fractions = {i["grade_id"]: NOT_SUBMITTED for i in course if i["indicator"].startswith("P2")}
     _, decisions = run(framework, course, fractions)
-    for code in framework.indicators_of_duty("T2"):
-        assert status(decisions, "indicators", code) == PENDING, code
-    assert status(decisions, "outputs", "O2.1.1") == PENDING
-    assert status(decisions, "duties", "T2") == PENDING
-    assert status(decisions, "indicators", "P1.1.1") == MET
-    assert status(decisions, "outputs", "O3.2.1") == MET
+    expected = {code: PENDING for code in framework.indicators_of_duty("T2")}
+    expected |= {"O2.1.1": PENDING, "T2": PENDING, "P1.1.1": MET, "O3.2.1": MET}
+    assert statuses(decisions, expected) == expected
     assert decision(decisions) == PENDING
 
 
@@ -143,10 +142,8 @@ def test_indicator_and_output_without_any_course_item_are_pending(framework):
     """Is an indicator or output that no graded cell covers yet pending, not met by default?"""
     course = [i for i in whole_course(framework) if i["indicator"] != "P3.1.3" and i["output"] != "O3.1.2"]
     _, decisions = run(framework, course)
-    assert status(decisions, "indicators", "P3.1.3") == PENDING
-    assert status(decisions, "outputs", "O3.1.2") == PENDING
-    assert status(decisions, "duties", "T3") == PENDING
-    assert status(decisions, "indicators", "P3.1.2") == MET
+    expected = {"P3.1.3": PENDING, "O3.1.2": PENDING, "T3": PENDING, "P3.1.2": MET}
+    assert statuses(decisions, expected) == expected
     assert decision(decisions) == PENDING
 
 
