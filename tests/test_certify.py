@@ -116,6 +116,7 @@ def decision_of(decisions, learner="a") -> str:
 # --- roll-up ---------------------------------------------------------------------------------
 
 
+@pytest.mark.rules
 def test_rollup_weights_items_by_points(framework):
     """Does a 1-point item at 100% and a 4-point item at 0% make the indicator 20%, not 50%?"""
     evidence = pd.DataFrame(
@@ -166,6 +167,7 @@ def test_rollup_weights_items_by_points(framework):
     assert task["T1.1"] != pytest.approx((ind["P1.1.1"] + ind["P1.1.2"]) / 2)
 
 
+@pytest.mark.rules
 def test_practice_items_never_count(framework):
     """Does a zero on a practice item leave every score and the decision untouched?"""
     evidence = make_evidence(framework)
@@ -252,6 +254,7 @@ def test_scores_from_a_gradebook(tmp_path, framework, monkeypatch):
 # --- policy: the three outcomes ---------------------------------------------------------------
 
 
+@pytest.mark.rules
 def test_full_evidence_above_thresholds_is_achieved(framework):
     """Is a learner with every item graded at 80% achieved, with every duty met?"""
     _, decisions = decide_for(framework, make_evidence(framework), {"a": {"*": 0.8}})
@@ -260,6 +263,7 @@ def test_full_evidence_above_thresholds_is_achieved(framework):
     assert [row[d] for d in framework.duty_codes] == [MET] * 3
 
 
+@pytest.mark.rules
 def test_one_weak_indicator_is_not_yet(framework):
     """Does one indicator at 50% make the learner not_yet and only its duty not met?"""
     _, decisions = decide_for(framework, make_evidence(framework), {"a": {"*": 1.0, "P2.2.1": 0.5}})
@@ -270,6 +274,7 @@ def test_one_weak_indicator_is_not_yet(framework):
     assert "P2.2.1" in set(below["code"])
 
 
+@pytest.mark.rules
 def test_ungraded_manual_item_is_pending_even_when_failing_elsewhere(framework):
     """Is a learner with one ungraded manual item pending, never not_yet, even with a failing indicator?"""
     _, decisions = decide_for(
@@ -283,6 +288,7 @@ def test_ungraded_manual_item_is_pending_even_when_failing_elsewhere(framework):
     assert (row["T1"], row["T2"], row["T3"]) == (PENDING, MET, NOT_MET)
 
 
+@pytest.mark.rules
 def test_missing_module_is_pending_and_names_it(framework):
     """While module 03 does not exist, is level 4 pending with T3's indicators named, and T1, T2 still met?"""
     evidence = make_evidence(framework, duties=("T1", "T2"))
@@ -295,6 +301,7 @@ def test_missing_module_is_pending_and_names_it(framework):
         assert code in text
 
 
+@pytest.mark.rules
 def test_missing_submission_is_pending(framework):
     """Is a learner who never submitted module 02 pending, with that module named?"""
     evidence = make_evidence(framework)
@@ -305,6 +312,7 @@ def test_missing_submission_is_pending(framework):
     assert set(missing["code"]) == {"02_strategy"}
 
 
+@pytest.mark.rules
 def test_integrity_flag_blocks_unless_policy_ignores_it(framework):
     """Does an integrity flag make a perfect learner pending, and not when the policy says ignore?"""
     flags = pd.DataFrame([{"learner": "a", "module": "01_market_analysis", "reason": "測試儲存格被修改"}])
@@ -315,6 +323,7 @@ def test_integrity_flag_blocks_unless_policy_ignores_it(framework):
     assert decision_of(ignored) == ACHIEVED
 
 
+@pytest.mark.rules
 @pytest.mark.parametrize(
     ("fraction_manual", "expected"),
     [(1 / 3, MET), (0.32, NOT_MET)],
@@ -328,6 +337,7 @@ def test_indicator_threshold_boundary(framework, fraction_manual, expected):
     assert ind["status"] == expected
 
 
+@pytest.mark.rules
 @pytest.mark.parametrize(("duty_min", "expected"), [(70.0, ACHIEVED), (70.5, NOT_YET)])
 def test_duty_threshold_boundary(framework, duty_min, expected):
     """Is a learner with every item at 70% achieved under a 70% duty threshold and not under 70.5%?"""
@@ -337,6 +347,7 @@ def test_duty_threshold_boundary(framework, duty_min, expected):
     assert decision_of(decisions) == expected
 
 
+@pytest.mark.rules
 def test_weak_work_output_alone_is_not_yet(framework):
     """Does a work output below 60% fail the learner even when its indicators pass?"""
     # Manual items of P1.2.x carry O1.2.1; put them at 40% and lift the auto items so indicators still pass.
@@ -354,6 +365,7 @@ def test_weak_work_output_alone_is_not_yet(framework):
 # --- policy file -------------------------------------------------------------------------------
 
 
+@pytest.mark.rules
 def test_shipped_policy_has_the_default_thresholds():
     """Does autograder/certification.yaml load with 60 / 70 / 60?"""
     policy = certify.load_policy(REPO / "autograder" / "certification.yaml")
@@ -401,6 +413,7 @@ def test_missing_policy_file_is_a_clear_error(tmp_path):
         certify.load_policy(tmp_path / "nope.yaml")
 
 
+@pytest.mark.rules
 def test_policy_overrides_apply(framework):
     """Does a per-indicator threshold of 90% fail a learner at 80% who would otherwise pass?"""
     policy = parse_policy(GOOD + "indicator_thresholds:\n  P3.2.2: 90\n")
@@ -439,6 +452,7 @@ def test_shipped_rubrics_cover_every_manual_kind(framework):
     assert set(framework.outputs["code"]) <= {r.output for r in rubrics.values()}
 
 
+@pytest.mark.rules
 def test_rubric_level_two_passes_and_level_one_fails():
     """Does "proficient" (level 2) reach the 60% indicator threshold and "partial" (level 1) not?"""
     rubric = load_rubrics(REPO / "autograder" / "rubrics")["analysis_report_o121"]
@@ -483,6 +497,7 @@ def test_every_rubric_the_course_names_exists():
     assert set(refs.values()) <= set(rubrics)
 
 
+@pytest.mark.rules
 def test_flags_from_grading_results(tmp_path):
     """Are flagged and errored submissions in the grading results read as flags, and graded ones not?"""
     from netmarketing.certify.scores import flags_from_results
@@ -612,6 +627,7 @@ def test_cohort_dashboard_has_heatmap_and_item_table(cohort_run):
     assert len(stats) == 34 and {"difficulty", "discrimination"} <= set(stats.columns)
 
 
+@pytest.mark.rules
 def test_rerun_removes_credentials_that_no_longer_hold(tmp_path, framework):
     """After a grade is corrected downwards, does a second run withdraw the old duty credential file?"""
     evidence = make_evidence(framework)
