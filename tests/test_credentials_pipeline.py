@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_certify import (  # a sibling test module (pytest puts tests/ on the path)
+    MANUAL_POINTS,
+    make_evidence,
+)
 
 from netmarketing import certify
 from netmarketing.certify import badges
@@ -17,9 +20,6 @@ from netmarketing.certify.manual import render_record
 from netmarketing.certify.rubrics import load_rubrics
 from netmarketing.certify.verify import evidence_facts
 from netmarketing.cli import main
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_certify import MANUAL_POINTS, make_evidence  # noqa: E402
 
 # nbgrader's add_submission raises this inside its own session handling.
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")

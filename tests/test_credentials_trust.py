@@ -179,3 +179,14 @@ def test_issuer_option_and_trust_file_replace_the_defaults(course_and_forger, tm
     assert main(["verify", str(path), "--issuer", forger.did]) == 1
     assert main(["verify", str(path), "--trust", str(tmp_path / "forger_keys")]) == 1
     assert main(["verify", str(path), "--issuer", course.did]) == 0
+
+
+def test_a_signed_trusted_credential_that_breaks_the_schema_is_refused(course_and_forger, tmp_path, capsys):
+    """Is a credential signed by the pinned course key but not conforming to the OB 3.0 schema refused, saying so?"""
+    course, _ = course_and_forger
+    credential = {k: v for k, v in _credential(course).items() if k != "proof"}
+    credential["validFrom"] = "昨天"
+    path = tmp_path / "odd.json"
+    path.write_text(badges.dump_credential(badges.sign_credential(credential, course)), encoding="utf-8")
+    assert main(["verify", str(path), "--trust", str(tmp_path / "course_keys")]) == 1
+    assert "Open Badges 3.0 JSON Schema" in capsys.readouterr().err

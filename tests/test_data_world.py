@@ -250,10 +250,7 @@ def test_defects_in_manifest_match_the_data(world):
     keys = {
         (u, int(t), str(e))
         for u, t, e in zip(
-            dup_events["user_pseudo_id"],
-            dup_events["event_timestamp"],
-            dup_events["event_name"],
-            strict=False,
+            dup_events["user_pseudo_id"], dup_events["event_timestamp"], dup_events["event_name"], strict=False
         )
     }
     assert keys == {tuple(k) for k in d["duplicate_events"]["keys"]}

@@ -36,23 +36,9 @@ def lab(tmp_path_factory):
     port = _free_port()
     netmarketing = Path(sys.executable).parent / "netmarketing"
     proc = subprocess.Popen(
-        [
-            str(netmarketing),
-            "lab",
-            "--autograder",
-            str(workspace),
-            "--course",
-            str(REPO / "course"),
-            "--",
-            "--no-browser",
-            f"--port={port}",
-            f"--ServerApp.token={TOKEN}",
-            "--ServerApp.ip=127.0.0.1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=os.environ.copy(),
+        [str(netmarketing), "lab", "--autograder", str(workspace), "--course", str(REPO / "course"),
+         "--", "--no-browser", f"--port={port}", f"--ServerApp.token={TOKEN}", "--ServerApp.ip=127.0.0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ.copy(),
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -86,9 +72,8 @@ def test_lab_serves_learner_copies_of_every_module(lab):
         assert sorted(i["name"] for i in served["content"] if i["name"].endswith(".ipynb")) == sources
         for name in sources:
             nb = _get(f"{base}/api/contents/{module}/{name}?token={TOKEN}")["content"]
-            text = "\n".join(
-                "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]
-            )
+            text = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                             for c in nb["cells"])
             assert "### BEGIN SOLUTION" not in text, f"{module}/{name} is an instructor copy"
             assert "### BEGIN HIDDEN TESTS" not in text, f"{module}/{name} leaks hidden tests"
     assert (workspace / "release").is_dir()

@@ -20,14 +20,7 @@ CITY_DTYPE = pd.CategoricalDtype(list(catalog.CITIES))
 ORDER_PREFIX = {"website": "W", "app": "A", "line_store": "L", "momo": "MO", "shopee": "SP", "pchome": "PC"}
 
 # Orders per platform in the default world (scale 1.0) over the whole history.
-BASE_ORDERS = {
-    "website": 2_300,
-    "app": 2_600,
-    "line_store": 1_400,
-    "momo": 2_400,
-    "shopee": 2_600,
-    "pchome": 900,
-}
+BASE_ORDERS = {"website": 2_300, "app": 2_600, "line_store": 1_400, "momo": 2_400, "shopee": 2_600, "pchome": 900}
 # Share of orders placed by a logged-in member (marketplace buyers are not in our CRM).
 MEMBER_SHARE = {"website": 0.72, "app": 1.0, "line_store": 1.0, "momo": 0.0, "shopee": 0.0, "pchome": 0.0}
 PAYMENT_MIX = {
@@ -41,13 +34,9 @@ PAYMENT_MIX = {
 }
 # Base category shares of demand (before trends).
 CATEGORY_SHARE = {"beauty": 0.24, "health_food": 0.20, "home": 0.20, "accessories_3c": 0.18, "apparel": 0.18}
-APP_SOURCES = [
-    (("(direct)", "(none)", None), 0.5),
-    (("app_push", "push", "app_reengage"), 0.2),
-    (("newsletter", "email", "edm_monthly"), 0.1),
-    (("facebook", "paid_social", "fb_prospecting"), 0.1),
-    (("google", "cpc", "search_brand"), 0.1),
-]
+APP_SOURCES = [(("(direct)", "(none)", None), 0.5), (("app_push", "push", "app_reengage"), 0.2),
+               (("newsletter", "email", "edm_monthly"), 0.1), (("facebook", "paid_social", "fb_prospecting"), 0.1),
+               (("google", "cpc", "search_brand"), 0.1)]
 LINE_SOURCE = ("line", "social", "line_oa_broadcast")
 
 
@@ -62,14 +51,8 @@ def category_day_intensity(days: pd.DatetimeIndex, plan: dict) -> np.ndarray:
     return np.vstack(rows)
 
 
-def _pick_members(
-    order_day: np.ndarray,
-    order_cat: np.ndarray,
-    hidden: pd.DataFrame,
-    days: pd.DatetimeIndex,
-    lapse_day: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
+def _pick_members(order_day: np.ndarray, order_cat: np.ndarray, hidden: pd.DataFrame, days: pd.DatetimeIndex,
+                  lapse_day: int, rng: np.random.Generator) -> np.ndarray:
     """Choose a member (row position) per order: joined already, not lapsed, weighted by activity x preference."""
     result = np.full(len(order_day), -1, dtype=np.int64)
     month = days.year.to_numpy() * 12 + days.month.to_numpy()
@@ -96,15 +79,8 @@ def _pick_members(
     return result
 
 
-def make_orders(
-    products: pd.DataFrame,
-    members: pd.DataFrame,
-    hidden: pd.DataFrame,
-    *,
-    plan: dict,
-    scale: float = 1.0,
-    rng: np.random.Generator | int | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFrame, *, plan: dict,
+                scale: float = 1.0, rng: np.random.Generator | int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generate orders of every platform and their items.
 
     Parameters
@@ -134,9 +110,7 @@ def make_orders(
             mult = np.array([0.9, 0.9, 1.15, 1.25, 0.9])  # marketplaces sell more home and 3C
         flat = (intensity * mult[:, None]).ravel()
         cell = rng.choice(len(flat), size=n, p=flat / flat.sum())
-        frames.append(
-            pd.DataFrame({"platform": platform, "_day": cell % len(days), "_cat": cell // len(days)})
-        )
+        frames.append(pd.DataFrame({"platform": platform, "_day": cell % len(days), "_cat": cell // len(days)}))
     orders = pd.concat(frames, ignore_index=True)
     n = len(orders)
     platform = orders["platform"].to_numpy()
@@ -145,14 +119,8 @@ def make_orders(
     member_share = pd.Series(platform).map(MEMBER_SHARE).to_numpy(dtype=float)
     is_member = rng.random(n) < member_share
     member_pos = np.full(n, -1, dtype=np.int64)
-    member_pos[is_member] = _pick_members(
-        orders["_day"].to_numpy()[is_member],
-        orders["_cat"].to_numpy()[is_member],
-        hidden,
-        days,
-        lapse_day,
-        rng,
-    )
+    member_pos[is_member] = _pick_members(orders["_day"].to_numpy()[is_member], orders["_cat"].to_numpy()[is_member],
+                                          hidden, days, lapse_day, rng)
     # Members' orders follow their own category preference, already used in the draw.
     local = seasons.sample_local_times(orders["_day"].to_numpy(), days, rng)
     order_ts = pd.DatetimeIndex(local.astype("datetime64[us]")).tz_localize(TZ)
@@ -181,9 +149,7 @@ def make_orders(
     line_order = np.repeat(np.arange(n), n_lines)
     line_no = np.arange(len(line_order)) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines) + 1
     same_cat = rng.random(len(line_order)) < 0.97
-    line_cat = np.where(
-        same_cat, orders["_cat"].to_numpy()[line_order], rng.integers(0, len(cats), len(line_order))
-    )
+    line_cat = np.where(same_cat, orders["_cat"].to_numpy()[line_order], rng.integers(0, len(cats), len(line_order)))
     prod_cat = products["category"].cat.codes.to_numpy()
     # Popularity: a Zipf-like curve within each category, fixed for the world.
     line_day = orders["_day"].to_numpy()[line_order]
@@ -207,25 +173,20 @@ def make_orders(
     event_mask = np.zeros(len(days), dtype=bool)
     for mask in seasons.event_days(days).values():
         event_mask |= mask
-    promo = np.where(
-        event_mask[line_day] & (rng.random(len(line_order)) < 0.4),
-        rng.choice(np.array([0.1, 0.2]), size=len(line_order)),
-        0.0,
-    )
+    promo = np.where(event_mask[line_day] & (rng.random(len(line_order)) < 0.4),
+                     rng.choice(np.array([0.1, 0.2]), size=len(line_order)), 0.0)
     unit_price = np.round(price * (1 - promo)).astype(np.int64)
     item_revenue = unit_price * quantity
     item_cost = products["unit_cost"].to_numpy()[sku_pos] * quantity
-    items = pd.DataFrame(
-        {
-            "_order_pos": line_order,
-            "line_no": line_no.astype(np.int64),
-            "sku": products["sku"].to_numpy()[sku_pos],
-            "quantity": quantity.astype(np.int64),
-            "unit_price": unit_price,
-            "item_revenue": item_revenue.astype(np.int64),
-            "item_cost": item_cost.astype(np.int64),
-        }
-    )
+    items = pd.DataFrame({
+        "_order_pos": line_order,
+        "line_no": line_no.astype(np.int64),
+        "sku": products["sku"].to_numpy()[sku_pos],
+        "quantity": quantity.astype(np.int64),
+        "unit_price": unit_price,
+        "item_revenue": item_revenue.astype(np.int64),
+        "item_cost": item_cost.astype(np.int64),
+    })
     gross = np.bincount(line_order, weights=item_revenue, minlength=n).astype(np.int64)
     cogs = np.bincount(line_order, weights=item_cost, minlength=n).astype(np.int64)
     has_apparel = np.bincount(line_order, weights=(line_cat == list(cats).index("apparel")), minlength=n) > 0
@@ -248,9 +209,7 @@ def make_orders(
     discount[is_event_coupon] = np.round(gross[is_event_coupon] * 0.12)
     discount = np.minimum(discount, gross - 1)
     items_revenue = gross - discount
-    shipping = np.where(own & (items_revenue < 990), np.where(payment == "cvs_cod", 60, 80), 0).astype(
-        np.int64
-    )
+    shipping = np.where(own & (items_revenue < 990), np.where(payment == "cvs_cod", 60, 80), 0).astype(np.int64)
 
     # Campaigns: marketplaces run their own event campaigns; LINE and app campaigns come from sources.
     campaign = np.full(n, None, dtype=object)
@@ -270,30 +229,27 @@ def make_orders(
     returned_ts = delivered + pd.to_timedelta(rng.integers(1, 7 * 24 * 60, size=n), unit="min")
     returned_ts = returned_ts.where(returned)
 
-    orders = pd.DataFrame(
-        {
-            "platform": pd.Categorical(platform, dtype=PLATFORM_DTYPE),
-            "member_id": pd.Series(
-                members["member_id"].to_numpy()[np.maximum(member_pos, 0)], dtype="str"
-            ).where(member_pos >= 0),
-            "order_ts": order_ts,
-            "city": pd.Categorical(city, dtype=CITY_DTYPE),
-            "payment_method": pd.Categorical(payment, dtype=PAYMENT_DTYPE),
-            "coupon_code": pd.Series(coupon, dtype="str"),
-            "campaign": pd.Series(campaign, dtype="str"),
-            "items_revenue": items_revenue,
-            "discount": discount,
-            "shipping_fee": shipping,
-            "cost_of_goods": cogs,
-            "revenue": items_revenue + shipping,
-            "status": pd.Categorical(status, dtype=STATUS_DTYPE),
-            "returned_ts": returned_ts,
-            "delivered_ts": delivered,
-            "_device": device,
-            "_os": os_,
-            "_cat": orders["_cat"].to_numpy(),
-        }
-    )
+    orders = pd.DataFrame({
+        "platform": pd.Categorical(platform, dtype=PLATFORM_DTYPE),
+        "member_id": pd.Series(members["member_id"].to_numpy()[np.maximum(member_pos, 0)], dtype="str")
+        .where(member_pos >= 0),
+        "order_ts": order_ts,
+        "city": pd.Categorical(city, dtype=CITY_DTYPE),
+        "payment_method": pd.Categorical(payment, dtype=PAYMENT_DTYPE),
+        "coupon_code": pd.Series(coupon, dtype="str"),
+        "campaign": pd.Series(campaign, dtype="str"),
+        "items_revenue": items_revenue,
+        "discount": discount,
+        "shipping_fee": shipping,
+        "cost_of_goods": cogs,
+        "revenue": items_revenue + shipping,
+        "status": pd.Categorical(status, dtype=STATUS_DTYPE),
+        "returned_ts": returned_ts,
+        "delivered_ts": delivered,
+        "_device": device,
+        "_os": os_,
+        "_cat": orders["_cat"].to_numpy(),
+    })
     return orders, items
 
 
@@ -305,11 +261,8 @@ def finalize_orders(orders: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataF
     new_pos = np.empty(len(perm), dtype=np.int64)
     new_pos[perm] = np.arange(len(perm))
     prefix = orders["platform"].map(ORDER_PREFIX).astype(str)
-    orders.insert(
-        0,
-        "order_id",
-        (prefix + pd.Series(np.arange(1, len(orders) + 1)).astype(str).str.zfill(8)).astype("str"),
-    )
+    orders.insert(0, "order_id", (prefix + pd.Series(np.arange(1, len(orders) + 1)).astype(str).str.zfill(8))
+                  .astype("str"))
     items = items.copy()
     items["_order_pos"] = new_pos[items["_order_pos"].to_numpy()]
     items = items.sort_values(["_order_pos", "line_no"], kind="stable").reset_index(drop=True)

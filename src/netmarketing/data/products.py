@@ -17,12 +17,8 @@ def _round_price(raw: np.ndarray) -> np.ndarray:
     return np.where(raw < 1000, small, big)
 
 
-def make_products(
-    n_per_category: int = 40,
-    *,
-    margins: dict[str, float] | None = None,
-    rng: np.random.Generator | int | None = None,
-) -> pd.DataFrame:
+def make_products(n_per_category: int = 40, *, margins: dict[str, float] | None = None,
+                  rng: np.random.Generator | int | None = None) -> pd.DataFrame:
     """Generate the product catalogue: SKU, zh-TW name, category, brand, price, unit cost, launch date.
 
     Parameters
@@ -42,10 +38,8 @@ def make_products(
         # Every (stem, variant) pair at most once so names stay unique within a category.
         pairs = rng.choice(len(stems) * len(variants), size=n, replace=False)
         brand = brands[rng.choice(len(brands), size=n, p=[0.4, 0.2, 0.2, 0.2])]
-        name = np.char.add(
-            np.char.add(np.char.add(brand, " "), stems[pairs // len(variants)]),
-            np.char.add(" ", variants[pairs % len(variants)]),
-        )
+        name = np.char.add(np.char.add(np.char.add(brand, " "), stems[pairs // len(variants)]),
+                           np.char.add(" ", variants[pairs % len(variants)]))
         low, high = spec["price"]
         price = _round_price(np.exp(rng.uniform(np.log(low), np.log(high), size=n)))
         margin = np.clip(margins[code] + rng.normal(0, 0.04, size=n), 0.08, 0.85)
@@ -57,20 +51,16 @@ def make_products(
             rng.integers(0, 32 * 30, size=n),
         )
         launch = pd.Timestamp(catalog.HISTORY_START) + pd.to_timedelta(launch_days, unit="D")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "sku": [f"SKU-{catalog.SKU_PREFIX[code]}-{i + 1:04d}" for i in range(n)],
-                    "name": name.astype(str),
-                    "category": code,
-                    "category_zh": spec["zh"],
-                    "brand": brand.astype(str),
-                    "price": price,
-                    "unit_cost": unit_cost,
-                    "launch_date": launch.astype("datetime64[s]"),
-                }
-            )
-        )
+        frames.append(pd.DataFrame({
+            "sku": [f"SKU-{catalog.SKU_PREFIX[code]}-{i + 1:04d}" for i in range(n)],
+            "name": name.astype(str),
+            "category": code,
+            "category_zh": spec["zh"],
+            "brand": brand.astype(str),
+            "price": price,
+            "unit_cost": unit_cost,
+            "launch_date": launch.astype("datetime64[s]"),
+        }))
     products = pd.concat(frames, ignore_index=True)
     products["category"] = products["category"].astype(CATEGORY_DTYPE)
     products["brand"] = products["brand"].astype("category")

@@ -14,46 +14,12 @@ from netmarketing.data import catalog
 # Month factors: November is the peak (雙11 + 週年慶), then December and the spring festivals.
 MONTH_FACTOR = np.array([1.05, 0.92, 0.85, 0.90, 1.05, 1.08, 0.85, 0.95, 0.97, 1.10, 1.55, 1.20])
 # Uplift on the event day itself and the days just before it (campaigns start early).
-EVENT_UPLIFT = {
-    "春節": 1.5,
-    "母親節": 1.6,
-    "618": 2.2,
-    "父親節": 1.5,
-    "中秋": 1.5,
-    "週年慶": 1.6,
-    "雙11": 3.2,
-    "雙12": 2.0,
-}
+EVENT_UPLIFT = {"春節": 1.5, "母親節": 1.6, "618": 2.2, "父親節": 1.5, "中秋": 1.5, "週年慶": 1.6,
+                "雙11": 3.2, "雙12": 2.0}
 WEEKDAY_FACTOR = np.array([1.00, 0.98, 0.98, 1.00, 0.95, 0.92, 1.10])  # Monday..Sunday
 # Share of activity by local hour: lunch break and the 21-23 h evening peak.
-HOUR_WEIGHTS = np.array(
-    [
-        2.0,
-        1.2,
-        0.7,
-        0.4,
-        0.3,
-        0.4,
-        0.8,
-        1.5,
-        2.5,
-        3.2,
-        3.6,
-        4.0,
-        5.2,
-        4.6,
-        4.0,
-        3.8,
-        3.8,
-        4.0,
-        4.3,
-        4.8,
-        5.6,
-        6.6,
-        6.8,
-        4.6,
-    ]
-)
+HOUR_WEIGHTS = np.array([2.0, 1.2, 0.7, 0.4, 0.3, 0.4, 0.8, 1.5, 2.5, 3.2, 3.6, 4.0,
+                         5.2, 4.6, 4.0, 3.8, 3.8, 4.0, 4.3, 4.8, 5.6, 6.6, 6.8, 4.6])
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 
 

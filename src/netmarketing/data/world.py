@@ -31,13 +31,7 @@ from netmarketing.data.products import make_products
 DATA_VERSION = "1"
 CORE_TABLES = ["products", "members", "orders", "order_items", "ga4_events", "ga4_demographics"]
 BASE_MEMBERS = 6_000
-TARGET_SEGMENTS = [
-    ("female", "25-34"),
-    ("female", "35-44"),
-    ("male", "25-34"),
-    ("female", "45-54"),
-    ("male", "35-44"),
-]
+TARGET_SEGMENTS = [("female", "25-34"), ("female", "35-44"), ("male", "25-34"), ("female", "45-54"), ("male", "35-44")]
 FUNNEL_BREAK_SEGMENTS = [("mobile", "Android"), ("mobile", "iOS"), ("desktop", "Windows")]
 FUNNEL_PREVIOUS = {"add_payment_info": "begin_checkout", "purchase": "add_payment_info"}
 VIRAL_SOURCES = ["ptt.cc", "dcard.tw", "mobile01.com"]
@@ -98,27 +92,14 @@ def make_plan(rng: np.random.Generator) -> dict:
     bot_day = days[int(rng.choice(candidates))]
     lapse = pd.Timestamp("2025-08-01") + pd.Timedelta(days=int(rng.integers(0, 150)))
     return {
-        "strength": strength,
-        "weakness": weakness,
-        "category_trend": trend,
-        "margins": margins,
+        "strength": strength, "weakness": weakness, "category_trend": trend, "margins": margins,
         "growth": float(rng.uniform(0.05, 0.22)),
         "target_segment": {"gender": gender, "age_bracket": age, "preferred_category": preferred},
-        "funnel_break": {
-            "device": device,
-            "os": os_,
-            "step": step,
-            "previous_step": FUNNEL_PREVIOUS[step],
-            "start": str(fb_start.date()),
-            "end": str(fb_end.date()),
-            "strength": float(rng.uniform(0.85, 0.95)),
-        },
-        "bot_spike": {
-            "date": str(bot_day.date()),
-            "source": str(rng.choice(catalog.BOT_SOURCES)),
-            "sessions_factor": float(rng.uniform(9.0, 14.0)),
-            "hour": int(rng.integers(1, 5)),
-        },
+        "funnel_break": {"device": device, "os": os_, "step": step, "previous_step": FUNNEL_PREVIOUS[step],
+                         "start": str(fb_start.date()), "end": str(fb_end.date()),
+                         "strength": float(rng.uniform(0.85, 0.95))},
+        "bot_spike": {"date": str(bot_day.date()), "source": str(rng.choice(catalog.BOT_SOURCES)),
+                      "sessions_factor": float(rng.uniform(9.0, 14.0)), "hour": int(rng.integers(1, 5))},
         "viral_source": str(rng.choice(VIRAL_SOURCES)),
         "lapse_date": str(lapse.date()),
         "conversion_rate": float(rng.uniform(0.017, 0.026)),
@@ -149,18 +130,13 @@ def _attach_channels(orders: pd.DataFrame, ga4: dict, rng: np.random.Generator) 
     triples = [t for t, _ in APP_SOURCES]
     pick = rng.choice(len(triples), size=len(app), p=[w for _, w in APP_SOURCES])
     app_src = _sources_for(triples, pick)
-    source[app], medium[app], campaign_src[app] = (
-        app_src[c].to_numpy(dtype=object) for c in ("source", "medium", "campaign")
-    )
+    source[app], medium[app], campaign_src[app] = (app_src[c].to_numpy(dtype=object) for c in ("source", "medium", "campaign"))
     line = np.flatnonzero(platform == "line_store")
     source[line], medium[line], campaign_src[line] = LINE_SOURCE
     has = pd.notna(source)
     channel = np.full(n, None, dtype=object)
-    channel[has] = (
-        default_channel_group(pd.Series(source[has]), pd.Series(medium[has]), pd.Series(campaign_src[has]))
-        .astype(object)
-        .to_numpy()
-    )
+    channel[has] = default_channel_group(pd.Series(source[has]), pd.Series(medium[has]),
+                                         pd.Series(campaign_src[has])).astype(object).to_numpy()
     orders = orders.copy()
     orders["channel"] = pd.Categorical(channel, dtype=CHANNEL_DTYPE)
     campaign = orders["campaign"].to_numpy(dtype=object)
@@ -197,31 +173,13 @@ def _category_revenue(orders: pd.DataFrame, items: pd.DataFrame, products: pd.Da
     return out
 
 
-ORDER_COLUMNS = [
-    "order_id",
-    "platform",
-    "member_id",
-    "order_ts",
-    "city",
-    "payment_method",
-    "coupon_code",
-    "campaign",
-    "channel",
-    "transaction_id",
-    "items_revenue",
-    "discount",
-    "shipping_fee",
-    "cost_of_goods",
-    "revenue",
-    "status",
-    "returned_ts",
-    "delivered_ts",
-]
+ORDER_COLUMNS = ["order_id", "platform", "member_id", "order_ts", "city", "payment_method", "coupon_code",
+                 "campaign", "channel", "transaction_id", "items_revenue", "discount", "shipping_fee",
+                 "cost_of_goods", "revenue", "status", "returned_ts", "delivered_ts"]
 
 
-def build_world(
-    seed: int, *, scale: float = 1.0, progress: Callable[[str], None] | None = None, marketing: bool = True
-) -> World:
+def build_world(seed: int, *, scale: float = 1.0, progress: Callable[[str], None] | None = None,
+                marketing: bool = True) -> World:
     """Build the whole synthetic world for a seed.
 
     Parameters
@@ -275,14 +233,8 @@ def build_world(
     say("ga4_demographics")
     demographics = make_demographics(ga4["sessions"], members, hidden, rng=rngs["demographics"])
     events = ga4["events"]
-    tables = {
-        "products": products,
-        "members": members,
-        "orders": orders,
-        "order_items": items,
-        "ga4_events": events,
-        "ga4_demographics": demographics,
-    }
+    tables = {"products": products, "members": members, "orders": orders, "order_items": items,
+              "ga4_events": events, "ga4_demographics": demographics}
     for frame in tables.values():
         _to_us(frame)
 
@@ -307,20 +259,16 @@ def build_world(
     return World(tables=tables, truth=_jsonable(truth), seed=seed, scale=float(scale))
 
 
-def _truth(
-    plan: dict, tables: dict, ga4: dict, hidden: pd.DataFrame, members: pd.DataFrame, seed: int, scale: float
-) -> dict:
+def _truth(plan: dict, tables: dict, ga4: dict, hidden: pd.DataFrame, members: pd.DataFrame,
+           seed: int, scale: float) -> dict:
     """Record the planted effects and their realised sizes, measured on the clean tables."""
     orders, items, products = tables["orders"], tables["order_items"], tables["products"]
     done = orders[orders["status"] == "completed"]
     by_year = done.groupby(done["order_ts"].dt.year)["revenue"].sum()
     sess = ga4["sessions"]
     sources = sess[["source", "medium"]].drop_duplicates()
-    untagged = sorted(
-        s
-        for s in sources.loc[sources["medium"] == "referral", "source"]
-        if s in catalog.TW_FORUMS_MARKETPLACES
-    )
+    untagged = sorted(s for s in sources.loc[sources["medium"] == "referral", "source"]
+                      if s in catalog.TW_FORUMS_MARKETPLACES)
     bot = sess[sess["kind"] == 3]
     lapsing_ids = members.loc[hidden["lapsing"].to_numpy(), "member_id"]
     has_orders = set(orders["member_id"].dropna())
@@ -331,9 +279,7 @@ def _truth(
     realised_margin = (1 - margin["item_cost"] / margin["item_revenue"]).to_dict()
     web_sessions = int((sess["kind"] != 3).sum())
     return {
-        "version": DATA_VERSION,
-        "seed": seed,
-        "scale": scale,
+        "version": DATA_VERSION, "seed": seed, "scale": scale,
         "strength_category": plan["strength"],
         "weakness_category": plan["weakness"],
         "category_trend": plan["category_trend"],
@@ -345,28 +291,17 @@ def _truth(
             "definition": "completed orders' revenue (all platforms), calendar 2025 vs 2024, before defects",
         },
         "funnel_break": {k: v for k, v in plan["funnel_break"].items()},
-        "bot_spike": {
-            "date": plan["bot_spike"]["date"],
-            "source": plan["bot_spike"]["source"],
-            "medium": "referral",
-            "sessions": len(bot),
-            "device": "desktop",
-            "os": "Linux",
-        },
+        "bot_spike": {"date": plan["bot_spike"]["date"], "source": plan["bot_spike"]["source"],
+                      "medium": "referral", "sessions": len(bot), "device": "desktop", "os": "Linux"},
         "referral_untagged_sources": untagged,
         "referral_viral_source": plan["viral_source"],
-        "lapsing_segment": {
-            "lapse_date": plan["lapse_date"],
-            "n_members": len(lapsing_ids),
-            "member_ids": lapsing_ids,
-            "definition": "high-activity members whose orders stop at lapse_date",
-        },
+        "lapsing_segment": {"lapse_date": plan["lapse_date"], "n_members": len(lapsing_ids),
+                            "member_ids": lapsing_ids,
+                            "definition": "high-activity members whose orders stop at lapse_date"},
         "target_segment": dict(plan["target_segment"]),
-        "conversion_rate": {
-            "planned": plan["conversion_rate"],
-            "realised": float((sess["depth"] == 5).sum() / max(web_sessions, 1)),
-            "definition": "GA4 purchase sessions / non-bot sessions",
-        },
+        "conversion_rate": {"planned": plan["conversion_rate"],
+                            "realised": float((sess["depth"] == 5).sum() / max(web_sessions, 1)),
+                            "definition": "GA4 purchase sessions / non-bot sessions"},
     }
 
 
@@ -387,7 +322,6 @@ def _jsonable(value):
 
 # --- Cache ---------------------------------------------------------------------------------------
 
-
 def cache_root() -> Path:
     """Return the cache folder: $NETMARKETING_CACHE or ~/.cache/netmarketing."""
     env = os.environ.get("NETMARKETING_CACHE")
@@ -398,14 +332,8 @@ def _cache_name(seed: int, scale: float) -> str:
     return f"world-v{DATA_VERSION}-s{int(seed)}-x{float(scale):g}"
 
 
-def write_world(
-    world: World,
-    folder: Path,
-    *,
-    tables: list[str] | None = None,
-    fmt: str = "parquet",
-    truth_name: str = "truth.json",
-) -> None:
+def write_world(world: World, folder: Path, *, tables: list[str] | None = None, fmt: str = "parquet",
+                truth_name: str = "truth.json") -> None:
     """Write tables (Parquet and/or CSV UTF-8 with BOM), the truth manifest and manifest.json into a folder."""
     names = tables or list(world.tables)
     for name in names:
@@ -415,15 +343,8 @@ def write_world(
         if fmt in ("csv", "both"):
             frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
     (folder / truth_name).write_text(json.dumps(world.truth, ensure_ascii=False, indent=1), encoding="utf-8")
-    meta = {
-        "seed": world.seed,
-        "scale": world.scale,
-        "version": DATA_VERSION,
-        "tables": names,
-        "format": fmt,
-        "truth_file": truth_name,
-        "truth_note": "grading only: never give this file to learners",
-    }
+    meta = {"seed": world.seed, "scale": world.scale, "version": DATA_VERSION, "tables": names, "format": fmt,
+            "truth_file": truth_name, "truth_note": "grading only: never give this file to learners"}
     (folder / "manifest.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
