@@ -21,10 +21,10 @@ def key(tmp_path_factory) -> badges.IssuerKey:
     return badges.load_or_create_issuer_key(tmp_path_factory.mktemp("keys"))
 
 
-@pytest.fixture
-def signed(key) -> dict:
+def sample_credential(key: badges.IssuerKey, learner: str = "learner-007", **options) -> dict:
+    """Return a signed T1 credential of ``learner`` by ``key``; ``options`` go to ``build_credential``."""
     credential = badges.build_credential(
-        learner="learner-007",
+        learner=learner,
         achievement_code="T1",
         achievement_name="T1 市場分析（級別 4）",
         description="T1 之所有行為指標均達門檻。",
@@ -35,9 +35,15 @@ def signed(key) -> dict:
         ],
         evidence=[{"name": "P1.1.1 評分證據", "narrative": "P1.1.1：85%"}],
         issuer_did=key.did,
-        issuer_name="測試發證者",
+        issuer_name=options.pop("issuer_name", "測試發證者"),
+        **options,
     )
     return badges.sign_credential(credential, key)
+
+
+@pytest.fixture
+def signed(key) -> dict:
+    return sample_credential(key)
 
 
 def test_credential_has_the_open_badges_shape(signed):
@@ -252,3 +258,11 @@ def test_did_key_round_trip(key):
     assert public.public_bytes(*raw) == key.private_key.public_key().public_bytes(*raw)
     with pytest.raises(VerificationError):
         badges.public_key_from_did("did:web:example.org")
+
+
+def test_schema_check_passes_ours_and_reports_breaks(signed):
+    """Does our credential conform to the vendored OB 3.0 schema, and is one that breaks it reported where?"""
+    assert badges.schema_errors(signed) == []
+    broken = {**signed, "validFrom": "昨天", "proof": signed["proof"][0]}
+    problems = " ".join(badges.schema_errors(broken))
+    assert "validFrom" in problems and "proof" in problems

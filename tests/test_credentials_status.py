@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_badges import sample_credential  # a sibling test module
 
 from netmarketing.certify import badges, status
 from netmarketing.certify.badges import VerificationError
@@ -50,20 +51,9 @@ def issued(tmp_path):
     register = status.Register.load(tmp_path / "keys")
     index = register.allocate("urn:uuid:cred-1", "s001", "T1", "2025-03-01T00:00:00Z", URL)
     register.save()
-    credential = badges.build_credential(
-        learner="s001",
-        achievement_code="T1",
-        achievement_name="T1 市場分析（級別 4）",
-        description="d",
-        criteria="c",
-        alignments=[{"code": "P1.1.1", "name": "確認蒐集市場資訊的目的"}],
-        evidence=[{"name": "e", "narrative": "n"}],
-        issuer_did=key.did,
-        issuer_name="網路行銷企劃主管職能課程",
-        credential_id="urn:uuid:cred-1",
-        credential_status=status.status_entry(URL, index),
+    signed = sample_credential(
+        key, "s001", credential_id="urn:uuid:cred-1", credential_status=status.status_entry(URL, index)
     )
-    signed = badges.sign_credential(credential, key)
     out = tmp_path / "out"
     (out / "credentials" / "s001").mkdir(parents=True)
     path = out / "credentials" / "s001" / "T1.json"

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_badges import sample_credential  # a sibling test module
 
 from netmarketing.certify import badges, trust
 from netmarketing.certify.policy import PolicyError, load_policy, parse_policy
@@ -17,18 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _credential(key: badges.IssuerKey, learner: str = "s001") -> dict:
-    credential = badges.build_credential(
-        learner=learner,
-        achievement_code="T1",
-        achievement_name="T1 市場分析（級別 4）",
-        description="T1 之所有行為指標均達門檻。",
-        criteria="每一項行為指標 ≥ 60%",
-        alignments=[{"code": "P1.1.1", "name": "確認蒐集市場資訊的目的"}],
-        evidence=[{"name": "P1.1.1 評分證據", "narrative": "P1.1.1：85%"}],
-        issuer_did=key.did,
-        issuer_name="網路行銷企劃主管職能課程 (netmarketing course kit)",
-    )
-    return badges.sign_credential(credential, key)
+    return sample_credential(key, learner, issuer_name="網路行銷企劃主管職能課程 (netmarketing course kit)")
 
 
 @pytest.fixture
