@@ -679,7 +679,7 @@ def test_rerun_removes_credentials_that_no_longer_hold(tmp_path, framework):
     assert (tmp_path / "out" / "credentials" / "a" / "T1.json").exists()
 
 
-def test_cli_certify_from_csv(tmp_path, framework, capsys):
+def test_cli_certify_from_csv(tmp_path, framework, capsys, monkeypatch):
     """Does `netmarketing certify --grades CSV` print the summary and write the dashboard?"""
     from netmarketing.cli import main
 
@@ -739,3 +739,21 @@ def test_cli_certify_from_csv(tmp_path, framework, capsys):
     assert "u1" in printed and "pending" in printed  # T2 and T3 have no module yet
     assert (tmp_path / "out" / "credentials" / "u1" / "T1.json").exists()
     assert (tmp_path / "out" / "cohort.html").exists()
+    assert (tmp_path / "out" / "bundles" / "u1" / "manifest.json").exists()
+    assert (tmp_path / "out" / "status" / "revocation-list.json").exists()
+    assert f"new issuer key pinned in): {tmp_path / 'keys' / 'trusted_issuers.yaml'}" in printed
+    keys = str(tmp_path / "keys")
+    assert main(["verify", str(tmp_path / "out" / "credentials" / "u1" / "T1.json"), "--trust", keys]) == 0
+    # The course's own (default) key not pinned in the policy: the certifier is reminded to pin and commit it.
+    monkeypatch.setenv("NETMARKETING_KEYS_DIR", keys)
+    args = [
+        "certify",
+        "--grades",
+        str(tmp_path / "grades.csv"),
+        "--course",
+        str(course),
+        "--out",
+        str(tmp_path / "o2"),
+    ]
+    assert main(args) == 0
+    assert "尚未列在" in capsys.readouterr().out

@@ -105,6 +105,7 @@ class BundleWriter:
         self.root.mkdir(parents=True)
 
     def add_bytes(self, rel: str, data: bytes, role: str = EVIDENCE) -> None:
+        """Write ``data`` to ``rel`` (a POSIX path in the bundle) and remember its hash and role."""
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -124,6 +125,7 @@ class BundleWriter:
         self.add_bytes(rel, Path(source).read_bytes())
 
     def evidence_digest(self) -> str:
+        """Return the digest of the evidence files written so far (what credentials carry)."""
         return evidence_digest({p: h for p, (h, _, role) in self.files.items() if role == EVIDENCE})
 
     def finish(self, key: badges.IssuerKey, fields: dict[str, Any], *, as_zip: bool = False) -> Path:

@@ -158,6 +158,12 @@ def _certify(args: argparse.Namespace) -> int:
     if result.withdrawn:
         print(f"已撤回不再成立的舊證書 (withdrawn, no longer hold): {len(result.withdrawn)} 張")
     _say_pins(result.key)
+    key = result.key
+    if args.keys is None and key is not None and not any(p.did == key.did for p in policy.trusted_issuers):
+        print(
+            f"提醒 (note)：本課程金鑰 {key.did} 尚未列在 {policy.source} 的 trusted_issuers；"
+            "加入並提交後，其他人才能驗證本課程的證書 (pin it there and commit, so that others can verify)"
+        )
     return 0
 
 

@@ -143,6 +143,7 @@ class Register:
 
     @classmethod
     def load(cls, keys_dir: Path | str) -> Register:
+        """Read ``<keys_dir>/issued.csv`` (an empty register when it does not exist yet)."""
         path = Path(keys_dir) / REGISTER_FILE
         if not path.exists():
             return cls(path)
@@ -151,6 +152,7 @@ class Register:
         return cls(path, rows)
 
     def save(self) -> None:
+        """Write the register atomically, readable by its owner only."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
@@ -185,6 +187,7 @@ class Register:
         return index
 
     def find(self, credential_id: str) -> dict[str, str] | None:
+        """Return the register row of a credential id, or None."""
         return next((row for row in self.rows if row["credential_id"] == credential_id), None)
 
     def revoke(self, credential_id: str, reason: str, when: str | None = None) -> Revocation:
@@ -211,9 +214,11 @@ class Register:
         )
 
     def revoked_indexes(self) -> list[int]:
+        """Return the status indexes of every revoked credential (the bits the list sets)."""
         return [int(row["status_index"]) for row in self.rows if row["revoked_at"]]
 
     def active(self) -> list[dict[str, str]]:
+        """Return the rows of credentials not revoked."""
         return [row for row in self.rows if not row["revoked_at"]]
 
 
