@@ -43,7 +43,7 @@ def is_simulated(comment: str | None) -> bool:
     True
     >>> is_simulated("論點清楚，但缺少數據佐證。這不是 simulated 的分數")
     False
-    >>> is_simulated("評分規準：written_analysis\n準則 1：2\n模擬評分：是")
+    >>> is_simulated("評分規準：written_analysis\\n準則 1：2\\n模擬評分：是")
     True
     """
     try:
