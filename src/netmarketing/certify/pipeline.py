@@ -89,7 +89,9 @@ def _credential_text(code: str, framework: Framework) -> tuple[str, str]:
     )
 
 
-def evidence_facts(items: pd.DataFrame, covered: list[str], policy: Policy, digest: str) -> dict[str, Any]:
+def build_evidence_facts(
+    items: pd.DataFrame, covered: list[str], policy: Policy, digest: str
+) -> dict[str, Any]:
     """Return the machine-readable evidence of a credential: simulated grades, policy, modules, items.
 
     Parameters
@@ -305,7 +307,7 @@ def certify(
                 criteria="；".join(policy.describe()),
                 alignments=[{"code": c, "name": framework.name_of(c)} for c in covered],
                 evidence=[
-                    evidence_facts(learner_items, covered, policy, digest),
+                    build_evidence_facts(learner_items, covered, policy, digest),
                     *_indicator_evidence(own["indicators"], covered, learner_simulated),
                 ],
                 issuer_did=key.did,
