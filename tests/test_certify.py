@@ -539,6 +539,38 @@ def test_item_difficulty_and_discrimination(framework):
     assert "太難" not in stats.loc["p1_1_1__auto", "review"]
 
 
+def test_items_awaiting_grades_are_pending_never_too_hard(framework):
+    """Is an item some learners still wait on flagged pending (not too hard), even when the graded ones scored 0?"""
+    evidence = make_evidence(framework, duties=("T1",))
+    waiting = {f"l{i}": {"*": 0.5 + 0.1 * i, "p1_1_1__manual": 0.0 if i < 2 else np.nan} for i in range(5)}
+    scores, _ = decide_for(framework, evidence, waiting)
+    row = item_statistics(scores).set_index("grade_id").loc["p1_1_1__manual"]
+    assert (row["flags"], row["n_pending"]) == ("pending", 3)
+    assert "太難" not in row["review"] and "3 位學員" in row["review"] and "人工評分" in row["review"]
+    graded = {name: {**spec, "p1_1_1__manual": 0.0} for name, spec in waiting.items()}
+    scores, _ = decide_for(framework, evidence, graded)
+    assert item_statistics(scores).set_index("grade_id").loc["p1_1_1__manual", "flags"] == "too_hard"
+
+
+@pytest.mark.parametrize(
+    ("item_fraction", "flag", "why"),
+    [
+        (lambda ability: 0.1, "too_hard", "太難：平均得分比例 0.10，低於 0.2"),
+        (lambda ability: 1.0, "too_easy", "太容易：平均得分比例 1.00，高於 0.95"),
+        (lambda ability: 1.2 - ability, "low_discrimination", "鑑別度低：-1.00"),
+    ],
+)
+def test_each_flag_says_why(framework, item_fraction, flag, why):
+    """Does an item that is too hard, too easy or that ranks learners backwards carry that flag and the figure?"""
+    evidence = make_evidence(framework, duties=("T1",))
+    ability = {"l1": 0.2, "l2": 0.4, "l3": 0.6, "l4": 0.8, "l5": 1.0}
+    fractions = {n: {"*": a, "p1_1_2__auto": min(1.0, item_fraction(a))} for n, a in ability.items()}
+    scores, _ = decide_for(framework, evidence, fractions)
+    row = item_statistics(scores).set_index("grade_id").loc["p1_1_2__auto"]
+    assert flag in row["flags"].split(",")
+    assert why in row["review"]
+
+
 # --- pipeline: reports, CSV, credentials ----------------------------------------------------------
 
 
@@ -624,7 +656,29 @@ def test_cohort_dashboard_has_heatmap_and_item_table(cohort_run):
     for learner in cohort_run.summary["learner"]:
         assert learner in html
     stats = pd.read_csv(cohort_run.out_dir / "item_stats.csv", encoding="utf-8-sig")
-    assert len(stats) == 34 and {"difficulty", "discrimination"} <= set(stats.columns)
+    assert len(stats) == 34 and {"difficulty", "discrimination", "flags", "review"} <= set(stats.columns)
+
+
+def test_cohort_dashboard_names_why_items_are_flagged(cohort_run, page):
+    """In a browser, does the item table say why each item is flagged, the waiting one pending, with advice below?"""
+    from netmarketing.certify.report import ITEM_FLAGS
+
+    page.goto(cohort_run.cohort_report.resolve().as_uri())
+    assert page.get_by_role("heading", name="題目分析 (item analysis)").is_visible()
+    table = page.locator("table", has=page.locator("caption", has_text="各評分項目"))
+    waiting = table.locator("tr", has=page.locator("th", has_text="p2_1_1__manual"))
+    assert "待評分：尚有 1 位學員" in waiting.inner_text()
+    assert "太難" not in waiting.inner_text()
+    flagged = table.locator("tr.flagged")
+    assert flagged.count() > 0
+    stats = pd.read_csv(cohort_run.out_dir / "item_stats.csv", encoding="utf-8-sig", keep_default_na=False)
+    first_flagged = stats.loc[stats["flags"] != ""].iloc[0]
+    assert first_flagged["review"] in table.inner_text()
+    advice = page.locator("dl.flags dt")
+    assert advice.count() == len(ITEM_FLAGS)
+    for name, _action in ITEM_FLAGS.values():
+        assert page.locator("dl.flags").get_by_text(name, exact=False).first.is_visible()
+    assert page.locator("th[scope=col]").count() > 10  # header cells tell a screen reader what each column is
 
 
 @pytest.mark.rules
@@ -641,7 +695,7 @@ def test_rerun_removes_credentials_that_no_longer_hold(tmp_path, framework):
     assert (tmp_path / "out" / "credentials" / "a" / "T1.json").exists()
 
 
-def test_cli_certify_from_csv(tmp_path, framework, capsys):
+def test_cli_certify_from_csv(tmp_path, framework, capsys, monkeypatch):
     """Does `netmarketing certify --grades CSV` print the summary and write the dashboard?"""
     from netmarketing.cli import main
 
@@ -701,3 +755,21 @@ def test_cli_certify_from_csv(tmp_path, framework, capsys):
     assert "u1" in printed and "pending" in printed  # T2 and T3 have no module yet
     assert (tmp_path / "out" / "credentials" / "u1" / "T1.json").exists()
     assert (tmp_path / "out" / "cohort.html").exists()
+    assert (tmp_path / "out" / "bundles" / "u1" / "manifest.json").exists()
+    assert (tmp_path / "out" / "status" / "revocation-list.json").exists()
+    assert f"new issuer key pinned in): {tmp_path / 'keys' / 'trusted_issuers.yaml'}" in printed
+    keys = str(tmp_path / "keys")
+    assert main(["verify", str(tmp_path / "out" / "credentials" / "u1" / "T1.json"), "--trust", keys]) == 0
+    # The course's own (default) key not pinned in the policy: the certifier is reminded to pin and commit it.
+    monkeypatch.setenv("NETMARKETING_KEYS_DIR", keys)
+    args = [
+        "certify",
+        "--grades",
+        str(tmp_path / "grades.csv"),
+        "--course",
+        str(course),
+        "--out",
+        str(tmp_path / "o2"),
+    ]
+    assert main(args) == 0
+    assert "尚未列在" in capsys.readouterr().out

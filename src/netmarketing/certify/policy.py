@@ -16,6 +16,7 @@ outputs, which is what the stackable duty credentials are issued on.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import yaml
 
 from netmarketing.certify.framework import FRAMEWORK_CODE, Framework
 from netmarketing.certify.scores import CompetencyScores
+from netmarketing.certify.trust import TrustedIssuer, TrustError, parse_entries
 from netmarketing.cli import UserError
 
 DEFAULT_POLICY_PATH = Path("autograder") / "certification.yaml"
@@ -44,7 +46,11 @@ class PolicyError(UserError):
 
 @dataclass(frozen=True)
 class Policy:
-    """Thresholds in percent (0-100) and how to treat integrity flags."""
+    """Thresholds in percent (0-100), how to treat integrity flags, the issuer and its pins.
+
+    ``text`` is the policy file as read (empty for the built-in default); :attr:`sha256`
+    identifies the policy in force in credentials and evidence bundles.
+    """
 
     indicator_min: float = 60.0
     duty_min: float = 70.0
@@ -53,10 +59,35 @@ class Policy:
     integrity_flags: str = "pending"
     issuer_name: str = "網路行銷企劃主管職能課程 (netmarketing course kit)"
     issuer_url: str | None = None
+    issuer_status_list: str | None = None
+    trusted_issuers: tuple[TrustedIssuer, ...] = ()
+    version: int = 1
+    revision: str | None = None
     source: str = "內建預設 built-in default"
+    text: str = ""
 
     def indicator_threshold(self, code: str) -> float:
         return self.indicator_overrides.get(code, self.indicator_min)
+
+    @property
+    def sha256(self) -> str:
+        """Return the SHA-256 of the policy file's bytes (of :meth:`as_text` for the built-in default)."""
+        return hashlib.sha256(self.as_text().encode("utf-8")).hexdigest()
+
+    def as_text(self) -> str:
+        """Return the policy file's text, or an equivalent YAML text for the built-in default."""
+        if self.text:
+            return self.text
+        rules = {
+            "version": self.version,
+            "framework": FRAMEWORK_CODE,
+            "level": 4,
+            "thresholds": {"indicator": self.indicator_min, "duty": self.duty_min, "output": self.output_min},
+            "indicator_thresholds": dict(sorted(self.indicator_overrides.items())),
+            "integrity_flags": self.integrity_flags,
+        }
+        header = "# 內建預設認證政策 (built-in default policy)\n"
+        return header + yaml.safe_dump(rules, allow_unicode=True, sort_keys=False)
 
     def describe(self) -> list[str]:
         """Return the rules in zh-TW, one line each, for reports and credentials."""
@@ -83,9 +114,11 @@ _SCHEMA: dict[str, tuple[str, bool]] = {
     "indicator_thresholds": ("mapping", False),
     "integrity_flags": ("choice:pending|ignore", False),
     "issuer": ("mapping", False),
+    "revision": ("str", False),
+    "trusted_issuers": ("list", False),
 }
 _THRESHOLD_KEYS = {"indicator": "indicator_min", "duty": "duty_min", "output": "output_min"}
-_ISSUER_KEYS = {"name", "url"}
+_ISSUER_KEYS = {"name", "url", "status_list"}
 
 
 def _line(node: yaml.Node) -> int:
@@ -146,7 +179,7 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
         return yaml.SafeLoader("").construct_object(node, deep=True) if node is not None else None
 
     seen: dict[str, yaml.Node] = {}
-    kwargs: dict[str, Any] = {"source": str(source)}
+    kwargs: dict[str, Any] = {"source": str(source), "text": text}
     for key_node, value_node in _pairs(root):
         key = key_node.value
         if key in seen:
@@ -170,6 +203,11 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
         elif kind == "str":
             if not isinstance(value, str):
                 raise _fail(source, key_node, f"「{key}」應為文字", f"{key!r} must be text")
+        elif kind == "list":
+            try:
+                kwargs[key] = parse_entries(value, str(source))
+            except TrustError as exc:
+                raise _fail(source, key_node, str(exc), "malformed trusted_issuers entry") from None
         elif kind.startswith("choice:"):
             choices = kind.split(":", 1)[1].split("|")
             if value not in choices:
@@ -190,6 +228,8 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
             )
         if key == "version" and value != 1:
             raise _fail(source, key_node, "目前只支援 version: 1", "only version 1 is supported")
+        if key == "revision":
+            kwargs["revision"] = value
         if key == "level" and value != 4:
             raise _fail(source, key_node, "本課程只核發級別 4", "this course certifies level 4 only")
         if key == "thresholds":
@@ -221,16 +261,21 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
                     raise _fail(
                         source,
                         sub_key,
-                        f"issuer 之下不認得「{sub_key.value}」；可用的有 name, url",
-                        f"unknown issuer key {sub_key.value!r}; valid: name, url",
+                        f"issuer 之下不認得「{sub_key.value}」；可用的有 {', '.join(sorted(_ISSUER_KEYS))}",
+                        f"unknown issuer key {sub_key.value!r}; valid: {', '.join(sorted(_ISSUER_KEYS))}",
                     )
                 sub = construct(sub_value)
                 if sub is not None and not isinstance(sub, str):
                     raise _fail(
                         source, sub_key, f"「{sub_key.value}」應為文字", f"{sub_key.value!r} must be text"
                     )
-                if sub_key.value == "url" and sub and not str(sub).startswith("https://"):
-                    raise _fail(source, sub_key, "url 應以 https:// 開頭", "url must start with https://")
+                if sub_key.value in ("url", "status_list") and sub and not str(sub).startswith("https://"):
+                    raise _fail(
+                        source,
+                        sub_key,
+                        f"{sub_key.value} 應以 https:// 開頭",
+                        f"{sub_key.value} must start with https://",
+                    )
                 if sub:
                     kwargs[f"issuer_{sub_key.value}"] = sub
     for key, (_, required) in _SCHEMA.items():
@@ -353,7 +398,7 @@ def decide(
         ):
             no_evidence.setdefault(duty, []).append(code)
     item_records = scores.items[
-        ["learner", "module", "notebook", "grade_id", "indicator", "duty", "status", "kind"]
+        ["learner", "module", "notebook", "grade_id", "indicator", "duty", "status", "kind", "note"]
     ]
     module_duties = item_records.groupby("module")["duty"].agg(lambda s: sorted(set(s))).to_dict()
     missing_pairs = sorted(
@@ -394,9 +439,12 @@ def decide(
             row["duty"],
             f"{row['module']}/{row['notebook']}：{row['grade_id']}（{row['indicator']}）"
             + (
-                "尚待講師依評分規準人工評分"
-                if row["kind"] == "manual"
-                else "尚未完成自動評分（評分程式未能執行）"
+                row["note"]
+                or (
+                    "尚待講師依評分規準人工評分"
+                    if row["kind"] == "manual"
+                    else "尚未完成自動評分（評分程式未能執行）"
+                )
             ),
         )
     for row in flag_rows:
