@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import tests.fixtures.fixture_checks  # noqa: F401 - registers the fixture course's items and checks
 from netmarketing.cli import main
 from netmarketing.grading.check import check_course, secret_lines
 
@@ -139,23 +140,41 @@ def test_worked_example_before_the_exercise_is_not_a_leak():
     assert answer in secret_lines({"cells": [*nb["cells"], example]})[0]
 
 
-@pytest.mark.slow
-def test_hidden_test_text_in_release(tmp_path):
-    """Is a hidden-test line copied into a visible cell reported?"""
+def test_hidden_tests_and_test_code_are_refused(tmp_path):
+    """Is a hidden-test region, an assert or a grader import in a notebook reported (checks live in the grader)?"""
     course = _course(tmp_path)
     nb = _read(course)
-    hidden_line = next(
-        line
-        for line in _src(_graded(nb, "p1_1_3__completed_orders")).split("\n")
-        if "HIDDEN-FIXTURE-1" in line
-    )
-    hint = copy.deepcopy(nb["cells"][0])
-    hint.pop("id", None)
-    hint["source"] = f"測驗會檢查：`{hidden_line}`"
-    nb["cells"].append(hint)
+    cell = _graded(nb, "p1_1_3__completed_orders")
+    cell["source"] = _src(cell) + "\n### BEGIN HIDDEN TESTS\nassert n_completed == 1\n### END HIDDEN TESTS"
+    other = _graded(nb, "p1_1_3__revenue_by_platform")
+    other["source"] = _src(other) + "\nfrom netmarketing.grading import checks"
     _write(course, nb)
-    report = check_course(course)
-    assert "hidden-test-in-release" in report.codes("error")
+    report = check_course(course, release=False)
+    assert {"hidden-tests-not-allowed", "test-code-in-notebook", "grader-import-in-notebook"} <= report.codes("error")
+
+
+def test_graded_cell_must_hand_in_its_own_item(tmp_path):
+    """Is a graded cell that hands in another item's answers, or nothing, reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    _graded(nb, "p1_1_3__completed_orders")["source"] = 'submit("p1_1_3__revenue_by_platform", "x")'
+    _graded(nb, "p1_1_3__revenue_by_platform")["source"] = "print(revenue_by_platform)"
+    _write(course, nb)
+    report = check_course(course, release=False)
+    flagged = {f.cell for f in report.errors if f.code == "submit-missing"}
+    assert flagged == {"p1_1_3__completed_orders", "p1_1_3__revenue_by_platform"}
+
+
+def test_graded_cell_without_item_or_check_is_reported(tmp_path):
+    """Is an automatically graded cell whose grade id has no registered item spec or grader check reported?"""
+    course = _course(tmp_path)
+    nb = _read(course)
+    cell = _graded(nb, "p1_1_3__completed_orders")
+    cell["metadata"]["nbgrader"]["grade_id"] = "p1_1_3__not_registered"
+    cell["source"] = 'submit("p1_1_3__not_registered", "n_completed")'
+    _write(course, nb)
+    report = check_course(course, release=False)
+    assert {"item-not-registered", "check-not-registered"} <= report.codes("error")
 
 
 @pytest.mark.slow
@@ -219,28 +238,28 @@ def test_cli_exit_code(tmp_path, capsys):
 @pytest.mark.slow
 def test_execute_catches_a_solution_that_works_on_one_variant_only(tmp_path, monkeypatch):
     """With --execute, is a source whose solution hard-codes one variant's number reported for the other learner only?"""
-    pytest.importorskip("netmarketing.data", reason="data room").load_world  # noqa: B018
-    from netmarketing import learner
+    from netmarketing.grading.variant import Variants
 
-    monkeypatch.setenv("NETMARKETING_SCALE", "0.05")  # the kernel inherits it: a small world is enough
+    monkeypatch.setenv("NETMARKETING_SCALE", "0.05")  # a small world is enough
+    variants = Variants(b"course-check-test", tmp_path / "cache", 0.05)
     course = _course(tmp_path)
-    report = check_course(course, execute=True, release=False)
+    learners = ("learner-a", "learner-b")
+    report = check_course(course, execute=True, release=False, learners=learners, variants=variants)
     assert "source-fails" not in report.codes(), report.format()
 
     def completed_for(learner_id: str) -> int:
-        monkeypatch.setenv("NETMARKETING_LEARNER", learner_id)
-        return int((learner.load("orders")["status"] == "completed").sum())
+        orders = variants.world(learner_id).tables["orders"]
+        return int((orders["status"] == "completed").sum())
 
-    fixed = completed_for("self-study")
-    # Two variants may share this one count by chance: take a learner whose count differs.
-    other = next(lid for lid in ("s002", "s003", "s004", "s005") if completed_for(lid) != fixed)
+    fixed = completed_for("learner-a")
+    assert completed_for("learner-b") != fixed, "pick other learner ids: their counts coincide"
     nb = _read(course)
     cell = _graded(nb, "ex1_answer")
     cell["source"] = f"### BEGIN SOLUTION\nn_completed = {fixed}\n### END SOLUTION"
     _write(course, nb)
-    report = check_course(course, execute=True, release=False, learners=("self-study", other))
+    report = check_course(course, execute=True, release=False, learners=learners, variants=variants)
     failures = [f.message for f in report.errors if f.code == "source-fails"]
-    assert len(failures) == 1 and other in failures[0], report.format()
+    assert len(failures) == 1 and "learner-b" in failures[0], report.format()
 
 
 def test_identity_cell_missing(tmp_path):

@@ -159,7 +159,10 @@ def run_demo(
     )
     _say(f"班級儀表板 (cohort dashboard): {result.cohort_report}")
     _say(f"學員報告 (learner reports):   {out}")
-    _say(f"數位證書 (credentials):       {len(result.credential_paths)} 張，驗證：netmarketing verify FILE")
+    _say(
+        f"數位證書 (credentials):       {len(result.credential_paths)} 張，驗證："
+        f"netmarketing verify --trust {demo_root / 'keys'} FILE"
+    )
     _say(f"評分工作區 (grading workspace): {ws.root}")
     _say(f"完成，用時 {time.perf_counter() - started:.0f} 秒 (done in {time.perf_counter() - started:.0f} s)")
     return 0
