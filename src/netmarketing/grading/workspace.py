@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netmarketing.grading.evidence import course_modules
+from netmarketing.grading.validator_texts import configure_validator
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -190,6 +191,7 @@ class Workspace:
         c.ClearSolutions.text_stub = TEXT_STUB
         # A deleted test cell comes back from the master copy instead of silently scoring 0.
         c.OverwriteCells.add_missing_cells = True
+        configure_validator(c)
         return c
 
     def config(self) -> Config:
