@@ -22,6 +22,8 @@ var _JUPYTERLAB;
   var LABELS =
     '.lm-Menu-item[data-command^="nbgrader:"] .lm-Menu-itemLabel, ' +
     '.lm-CommandPalette-item[data-command^="nbgrader:"] .lm-CommandPalette-itemLabel, .lm-MenuBar-itemLabel';
+  // Attributes that carry nbgrader's texts (tooltips, names read by screen readers).
+  var ATTRIBUTES = ["title", "aria-label"];
   // Texts that nbgrader builds from words (cell types); their msgids hold %1, %2.
   var PATTERNS = ["The following %1 cell has changed to a %2 cell, but it should not have!"];
 
@@ -83,11 +85,13 @@ var _JUPYTERLAB;
     for (var node = walker.nextNode(); node; node = walker.nextNode()) {
       translateTextNode(node, lookup);
     }
-    var titled = [root].concat(Array.prototype.slice.call(root.querySelectorAll("[title]")));
-    titled.forEach(function (el) {
-      var title = el.getAttribute && el.getAttribute("title");
-      var translated = title ? lookup(title) : null;
-      if (translated !== null) el.setAttribute("title", translated);
+    var labelled = [root].concat(Array.prototype.slice.call(root.querySelectorAll("[title], [aria-label]")));
+    labelled.forEach(function (el) {
+      ATTRIBUTES.forEach(function (name) {
+        var value = el.getAttribute(name);
+        var translated = value ? lookup(value) : null;
+        if (translated !== null) el.setAttribute(name, translated);
+      });
     });
   }
 
@@ -133,7 +137,7 @@ var _JUPYTERLAB;
           subtree: true,
           characterData: true,
           attributes: true,
-          attributeFilter: ["title"]
+          attributeFilter: ATTRIBUTES
         });
         schedule();
       }
