@@ -76,7 +76,9 @@ def test_menu_bar_and_menus_are_traditional_chinese(lab, page):  # noqa: F811 - 
         left = [
             label
             for command, label in items
-            if not CJK.search(label) and command != "tabsmenu:activate-by-id" and not command.startswith("help-menu-")
+            if not CJK.search(label)
+            and command != "tabsmenu:activate-by-id"
+            and not command.startswith("help-menu-")
         ]
         if left:
             english[title] = left
@@ -152,7 +154,11 @@ def test_assignment_list_submits_to_the_local_exchange(lab, page):  # noqa: F811
 def failing_notebook(path: Path) -> Path:
     """Write a one-question nbgrader notebook whose graded test fails, and return its path."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     test = nbformat.v4.new_code_cell("assert 1 + 1 == 3, '答案應該是 2'")
     test.metadata["nbgrader"] = {
         "grade": True,
@@ -171,7 +177,9 @@ def failing_notebook(path: Path) -> Path:
 def test_validate_dialog_is_traditional_chinese(lab, page):  # noqa: F811
     """Does the 檢查 (Validate) button report a failing test in zh-TW, with no English sentence?"""
     base, workspace = lab
-    notebook = failing_notebook(Workspace(workspace).release_dir / "00_orientation" / "zz_validate_check.ipynb")
+    notebook = failing_notebook(
+        Workspace(workspace).release_dir / "00_orientation" / "zz_validate_check.ipynb"
+    )
     open_notebook(page, base, f"00_orientation/{notebook.name}")
     button = page.locator(".jp-NotebookPanel-toolbar .validate-button:visible")
     assert button.inner_text().strip() == "檢查"
@@ -180,7 +188,9 @@ def test_validate_dialog_is_traditional_chinese(lab, page):  # noqa: F811
     button.click()
     dialog = page.locator(".nbgrader-ErrorDialog")
     dialog.wait_for(timeout=120_000)
-    page.wait_for_function("() => document.querySelector('.nbgrader-ErrorDialog').innerText.includes('檢查結果')")
+    page.wait_for_function(
+        "() => document.querySelector('.nbgrader-ErrorDialog').innerText.includes('檢查結果')"
+    )
     text = dialog.inner_text()
     assert "下面這個儲存格沒有通過" in text
     assert "答案應該是 2" in text  # the test's own message reaches the learner

@@ -75,7 +75,12 @@ def merged_messages(root: Path, domain: str) -> dict[tuple[str | None, str], tup
 def to_json(domain: str, messages: dict, version: str) -> str:
     """Return the Jed-style JSON that JupyterLab's front end loads for one domain."""
     data: dict[str, object] = {
-        "": {"domain": domain, "language": LOCALE.replace("_", "-"), "plural_forms": PLURAL_FORMS, "version": version}
+        "": {
+            "domain": domain,
+            "language": LOCALE.replace("_", "-"),
+            "plural_forms": PLURAL_FORMS,
+            "version": version,
+        }
     }
     for (context, msgid), (plural, strings) in messages.items():
         key = f"{context}\x04{msgid}" if context else msgid
@@ -106,7 +111,9 @@ def to_mo(domain: str, messages: dict, version: str) -> bytes:
 
 def domains(root: Path) -> list[str]:
     """Return the gettext domains that have a course or upstream ``.po`` file."""
-    names = {p.stem for p in (root / "po").glob("*.po")} | {p.stem for p in (root / "po" / "upstream").glob("*.po")}
+    names = {p.stem for p in (root / "po").glob("*.po")} | {
+        p.stem for p in (root / "po" / "upstream").glob("*.po")
+    }
     return sorted(names)
 
 
