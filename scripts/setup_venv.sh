@@ -11,7 +11,9 @@ if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/
 fi
 [ -x "$venv/bin/python" ] || "$python_bin" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet -e ".[dev]"
+# ./langpack is the course's build of the zh-TW JupyterLab language pack (upstream + the course's
+# translations, nbgrader's panels included); it takes the place of the upstream distribution.
+"$venv/bin/python" -m pip install --quiet -e ".[dev]" ./langpack
 
 # JupyterLab opens in Traditional Chinese: the zh-TW language pack is installed
 # with the package; here we make it the default locale of this environment.

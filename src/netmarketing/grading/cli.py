@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from netmarketing.cli import UserError
+from netmarketing.grading import learner_lab
 from netmarketing.grading.workspace import Workspace
 
 
@@ -106,6 +107,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     for module in released:
         print(f"已產生學員版本 (released): {ws.release_dir / module}")
     kept = [m for m in modules if m not in released]
+    _publish_to_local_exchange(ws, released + learner_lab.unpublished(ws, kept))
     if kept:
         print(
             f"保留既有的學員版本與作答 (kept existing learner copies): {', '.join(kept)}；--refresh 可重新產生"
@@ -173,8 +175,19 @@ def _learner_lab_config(ws: Workspace) -> Path:
     page = folder / "labconfig" / "page_config.json"
     page.parent.mkdir(parents=True, exist_ok=True)
     disabled = dict.fromkeys(INSTRUCTOR_ONLY_EXTENSIONS, True)
+    if not learner_lab.exchange_works():
+        disabled[learner_lab.ASSIGNMENT_LIST_EXTENSION] = True  # no exchange, no Submit: hide the list
     page.write_text(json.dumps({"disabledExtensions": disabled}, indent=2) + "\n", encoding="utf-8")
+    learner_lab.write_learner_nbgrader_config(ws, folder)  # Validate texts, course id, exchange, learner id
     return folder
+
+
+def _publish_to_local_exchange(ws: Workspace, modules: list[str]) -> None:
+    """Release fresh learner copies to the workspace's exchange, so 繳交 (Submit) works in ``make lab``."""
+    try:
+        learner_lab.publish(ws, modules)
+    except RuntimeError as exc:
+        raise UserError(str(exc)) from exc
 
 
 # --- cohort ------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netmarketing.grading.evidence import course_modules
+from netmarketing.grading.validator_texts import configure_validator
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -197,6 +198,7 @@ class Workspace:
         # (see netmarketing.grading.nbgrader_bridge); import strings keep this file quick to load.
         c.Autograde.sanitize_preprocessors = ["netmarketing.grading.nbgrader_bridge.PassThrough"]
         c.Autograde.autograde_preprocessors = ["netmarketing.grading.nbgrader_bridge.TrustedAutograde"]
+        configure_validator(c)
         return c
 
     def config(self) -> Config:
