@@ -329,10 +329,13 @@ def test_integrity_flag_blocks_unless_policy_ignores_it(framework):
     [(1 / 3, MET), (0.32, NOT_MET)],
 )
 def test_indicator_threshold_boundary(framework, fraction_manual, expected):
-    """Is an indicator at exactly 60% met and one just below not met?"""
+    """Is an indicator at exactly 60% overall met and one just below not met (the parts' own bars set aside)?"""
     # auto 2/2 + manual 3 x f: f = 1/3 gives (2 + 1) / 5 = 60% exactly.
     evidence = make_evidence(framework)
-    _, decisions = decide_for(framework, evidence, {"a": {"*": 1.0, "p1_1_1__manual": fraction_manual}})
+    policy = Policy(indicator_judgement_min=0.0)
+    _, decisions = decide_for(
+        framework, evidence, {"a": {"*": 1.0, "p1_1_1__manual": fraction_manual}}, policy
+    )
     ind = decisions.indicators.set_index(["learner", "code"]).loc[("a", "P1.1.1")]
     assert ind["status"] == expected
 
@@ -351,7 +354,7 @@ def test_duty_threshold_boundary(framework, duty_min, expected):
 def test_weak_work_output_alone_is_not_yet(framework):
     """Does a work output below 60% fail the learner even when its indicators pass?"""
     # Manual items of P1.2.x carry O1.2.1; put them at 40% and lift the auto items so indicators still pass.
-    policy = Policy(indicator_min=50, output_min=60)
+    policy = Policy(indicator_min=50, indicator_judgement_min=30, output_min=60)
     fractions = {"a": {"*": 1.0, **{f"p1_2_{i}__manual": 0.4 for i in range(1, 5)}}}
     _, decisions = decide_for(framework, make_evidence(framework), fractions, policy)
     outputs = decisions.outputs.set_index(["learner", "code"])
@@ -704,21 +707,21 @@ def test_cli_certify_from_csv(tmp_path, framework, capsys, monkeypatch):
     module.mkdir(parents=True)
     cells = [
         {
-            "cell_type": "code",
+            "cell_type": "code" if kind == "x" else "markdown",
             "source": "",
             "metadata": {
                 "nbgrader": {
                     "grade": True,
-                    "grade_id": f"{c.lower().replace('.', '_')}__x",
+                    "grade_id": f"{c.lower().replace('.', '_')}__{kind}",
                     "points": 1,
-                    "solution": False,
+                    "solution": kind == "memo",
                 },
                 "netmarketing": {"indicator": c, "output": "O1.2.1" if c.startswith("P1.2") else None},
             },
-            "outputs": [],
-            "execution_count": None,
+            **({"outputs": [], "execution_count": None} if kind == "x" else {}),
         }
         for c in framework.indicators_of_duty("T1")
+        for kind in ("x", "memo")  # every indicator: an automatic item and a judgement item
     ]
     (module / "nb.ipynb").write_text(
         json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})

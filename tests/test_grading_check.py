@@ -150,7 +150,9 @@ def test_hidden_tests_and_test_code_are_refused(tmp_path):
     other["source"] = _src(other) + "\nfrom netmarketing.grading import checks"
     _write(course, nb)
     report = check_course(course, release=False)
-    assert {"hidden-tests-not-allowed", "test-code-in-notebook", "grader-import-in-notebook"} <= report.codes("error")
+    assert {"hidden-tests-not-allowed", "test-code-in-notebook", "grader-import-in-notebook"} <= report.codes(
+        "error"
+    )
 
 
 def test_graded_cell_must_hand_in_its_own_item(tmp_path):

@@ -303,21 +303,50 @@ def test_kernel_env_leaves_its_base_untouched():
 
 
 def test_a_kernel_started_with_that_env_is_the_learner_and_their_variant(monkeypatch, tmp_path):
-    """Does code run under kernel_env_for(id) identify as that learner and get that learner's data seed?"""
+    """Does code run under kernel_env_for(id) identify as that learner and read that learner's data folder?"""
     from netmarketing import learner
-    from netmarketing.data import seed_for
+    from netmarketing.data.release import write_learner_data
 
     home = tmp_path / "home"
     home.mkdir()
     (home / "learner.txt").write_text("someone-else\n", encoding="utf-8")
-    grader_env = {"JUPYTERHUB_USER": "instructor", "NETMARKETING_HOME": str(home), "PATH": "/bin"}
+    data = write_learner_data({}, tmp_path / "data", learner="s077", variant="v-s077", scale=1.0)
+    grader_env = {
+        "JUPYTERHUB_USER": "instructor",
+        "NETMARKETING_HOME": str(home),
+        "NETMARKETING_DATA": str(data),
+        "PATH": "/bin",
+    }
     env = kernel_env_for("s077", base=grader_env)
-    for name in ("JUPYTERHUB_USER", "NETMARKETING_LEARNER", "NETMARKETING_HOME"):
+    for name in ("JUPYTERHUB_USER", "NETMARKETING_LEARNER", "NETMARKETING_HOME", "NETMARKETING_DATA"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert learner.learner_id() == "s077"
-    assert learner.learner_seed() == seed_for("s077") != seed_for("instructor")
+    assert learner.data.variant() == {"learner": "s077", "variant": "v-s077", "self_study": False}
+
+
+def test_the_grader_starts_each_kernel_as_the_submitter_with_tables_only(tmp_path):
+    """Does the grader's kernel environment name the submitting learner, point at the data mount, and hold no secret?"""
+    from netmarketing.grading.autograde import kernel_env
+    from netmarketing.grading.sandbox import DATA_MOUNT
+
+    template = tmp_path / "mpl"
+    template.mkdir()
+    box = tmp_path / "box"
+    (box / "home").mkdir(parents=True)
+    task = {"student": "s078", "mpl_template": str(template), "secret": "course-secret-value"}
+    os.environ["JUPYTERHUB_USER"] = "instructor"
+    try:
+        env = kernel_env(task, box, tmp_path / "data", sandboxed=True)
+    finally:
+        del os.environ["JUPYTERHUB_USER"]
+    assert env["NETMARKETING_LEARNER"] == "s078"
+    assert env["NETMARKETING_DATA"] == DATA_MOUNT
+    assert "JUPYTERHUB_USER" not in env and "NETMARKETING_DB_URL" not in env
+    assert not any("course-secret-value" in value for value in env.values())
+    unsandboxed = kernel_env(task, box, tmp_path / "data", sandboxed=False)
+    assert unsandboxed["NETMARKETING_DATA"] == str(tmp_path / "data")
 
 
 def _marked(source: str, *printed: str) -> dict:

@@ -43,13 +43,19 @@ def item(grade_id: str, indicator: str, points: float, *, output: str | None = N
     )
 
 
-def whole_course(framework: certify.Framework) -> list[dict]:
-    """Return one 1-point auto item per indicator and one 2-point manual item per work output.
+def whole_course(framework: certify.Framework, *, judgement: bool = True) -> list[dict]:
+    """Return one 1-point auto item per indicator, one 1-point judgement item per indicator
+    (``judgement=False`` leaves them out) and one 2-point manual item per work output.
 
     The output item of the i-th output of a task sits on the i-th indicator of that task,
-    so every indicator and every output of the standard has evidence.
+    so every indicator and every output of the standard has evidence of both kinds.
     """
     items = [item(f"{c.lower().replace('.', '_')}__auto", c, 1.0) for c in framework.indicator_codes]
+    if judgement:
+        items += [
+            item(f"{c.lower().replace('.', '_')}__judgement", c, 1.0, kind="manual")
+            for c in framework.indicator_codes
+        ]
     for task, outputs in framework.outputs.groupby("task")["code"]:
         indicators = list(framework.indicators.loc[framework.indicators["task"] == task, "code"])
         for position, output in enumerate(outputs):
@@ -175,13 +181,15 @@ def test_fractional_points_weigh_exactly_at_every_level(framework):
 
 
 def test_fractional_points_decide_a_threshold(framework):
-    """Is an indicator of 2.5 points earned out of 4 (62.5 %) met, which rounding the points would fail?"""
+    """Is automatic evidence of 2.5 points earned out of 4 (62.5 %) met, which rounding the points would fail?"""
     course = [
         item("p1_1_1__a", "P1.1.1", 2.5),
-        item("p1_1_1__b", "P1.1.1", 1.5, kind="manual"),
+        item("p1_1_1__b", "P1.1.1", 1.5),
+        item("p1_1_1__j", "P1.1.1", 1.0, kind="manual"),
     ]
     scores, decisions = run(framework, course, {"p1_1_1__b": 0.0})
-    assert percent(scores, "indicators", "P1.1.1") == pytest.approx(62.5)
+    parts = scores.indicator_parts.set_index(["learner", "code", "kind"])
+    assert parts.loc[("a", "P1.1.1", "auto"), "percent"] == pytest.approx(62.5)
     assert status(decisions, "indicators", "P1.1.1") == MET
 
 
@@ -208,16 +216,20 @@ def test_partial_score_is_a_fraction_of_the_items_points(framework):
 )
 def test_indicator_threshold_at_and_just_below(framework, fraction, expected):
     """Is an indicator at exactly 60 % met and one at 59.99 % not met (no rounding up)?"""
-    course = [item("p1_1_1__a", "P1.1.1", 3.0), item("p1_1_1__b", "P1.1.1", 2.0)]
-    # 3 points at `fraction`, 2 at `fraction`: the indicator is at 100 x fraction percent.
-    _, decisions = run(framework, course, {"p1_1_1__a": fraction, "p1_1_1__b": fraction})
+    course = [
+        item("p1_1_1__a", "P1.1.1", 3.0),
+        item("p1_1_1__b", "P1.1.1", 2.0),
+        item("p1_1_1__j", "P1.1.1", 1.0, kind="manual"),
+    ]
+    # Every item at `fraction`: the indicator and both its parts are at 100 x fraction percent.
+    _, decisions = run(framework, course, {i["grade_id"]: fraction for i in course})
     assert status(decisions, "indicators", "P1.1.1") == expected
 
 
 @pytest.mark.parametrize(("fraction", "expected"), [(0.6, MET), (0.5999, NOT_MET)], ids=["at", "below"])
 def test_output_threshold_at_and_just_below(framework, fraction, expected):
     """Is a work output at exactly 60 % met and one at 59.99 % not met, while its indicators pass?"""
-    policy = Policy(indicator_min=10.0, duty_min=10.0, output_min=60.0)
+    policy = Policy(indicator_min=10.0, indicator_judgement_min=10.0, duty_min=10.0, output_min=60.0)
     course = [item("p1_2_1__report", "P1.2.1", 5.0, output="O1.2.1", kind="manual")]
     _, decisions = run(framework, course, {"p1_2_1__report": fraction}, policy=policy)
     assert status(decisions, "indicators", "P1.2.1") == MET
@@ -228,6 +240,10 @@ def test_output_threshold_at_and_just_below(framework, fraction, expected):
 def test_duty_threshold_at_and_just_below(framework, fraction, expected):
     """Is a duty at exactly 70 % met and one at 69.99 % not met, while its indicators pass at 60 %?"""
     course = [item(f"{c.lower().replace('.', '_')}__x", c, 1.0) for c in framework.indicators_of_duty("T1")]
+    course += [
+        item(f"{c.lower().replace('.', '_')}__j", c, 1.0, kind="manual")
+        for c in framework.indicators_of_duty("T1")
+    ]
     course.append(item("p1_2_1__report", "P1.2.1", 2.0, output="O1.2.1", kind="manual"))
     _, decisions = run(framework, course, {i["grade_id"]: fraction for i in course})
     assert set(decisions.indicators.loc[decisions.indicators["duty"] == "T1", "status"]) == {MET}
@@ -238,8 +254,14 @@ def test_duty_threshold_at_and_just_below(framework, fraction, expected):
 def test_indicator_override_at_and_just_below(framework, fraction, expected):
     """Does a per-indicator threshold of 80 % decide that indicator (at: met, just below: not) and no other?"""
     policy = Policy(indicator_overrides={"P1.1.1": 80.0})
-    course = [item("p1_1_1__x", "P1.1.1", 1.0), item("p1_1_2__x", "P1.1.2", 1.0)]
-    _, decisions = run(framework, course, {"p1_1_1__x": fraction, "p1_1_2__x": 0.7}, policy=policy)
+    course = [
+        item("p1_1_1__x", "P1.1.1", 1.0),
+        item("p1_1_1__j", "P1.1.1", 1.0, kind="manual"),
+        item("p1_1_2__x", "P1.1.2", 1.0),
+        item("p1_1_2__j", "P1.1.2", 1.0, kind="manual"),
+    ]
+    fractions = {"p1_1_1__x": fraction, "p1_1_1__j": fraction, "p1_1_2__x": 0.7, "p1_1_2__j": 0.7}
+    _, decisions = run(framework, course, fractions, policy=policy)
     assert status(decisions, "indicators", "P1.1.1") == expected
     assert status(decisions, "indicators", "P1.1.2") == MET  # 70 % against the default 60 %
 
@@ -247,11 +269,53 @@ def test_indicator_override_at_and_just_below(framework, fraction, expected):
 def test_every_rule_must_hold_for_achieved(framework):
     """Is a learner with everything at 100 % but one indicator at 59.99 % not_yet, and at 60 % achieved?"""
     course = whole_course(framework)
-    weak = course[0]["grade_id"]  # P1.1.1's only item
+    weak = course[0]["grade_id"]  # P1.1.1's automatic item
     _, below = run(framework, course, {weak: 0.5999})
     _, at = run(framework, course, {weak: 0.6})
     assert decision(below) == NOT_YET
     assert decision(at) == ACHIEVED
+
+
+# --- automatic points never make up for blank judgement ------------------------------------------
+
+
+def test_blank_judgement_fails_an_indicator_whatever_the_automatic_points(framework):
+    """With full automatic marks and blank written answers (complete evidence), is the indicator not met and the learner not_yet?"""
+    course = whole_course(framework)
+    blank = {i["grade_id"]: 0.0 for i in course if i["grade_id"].endswith("__judgement")}
+    scores, decisions = run(framework, course, blank)
+    assert status(decisions, "indicators", "P1.1.1") == NOT_MET
+    assert percent(scores, "indicators", "P1.1.1") == pytest.approx(50.0)  # overall alone would not decide
+    assert status(decisions, "duties", "T1") == NOT_MET
+    assert decision(decisions) == NOT_YET
+    text = " ".join(decisions.reasons.loc[decisions.reasons["code"] == "P1.1.1", "text"])
+    assert "書面判斷部分 0% 未達門檻 60%" in text
+
+
+@pytest.mark.parametrize(("fraction", "expected"), [(0.6, MET), (0.5999, NOT_MET)], ids=["at", "below"])
+def test_judgement_part_threshold_at_and_just_below(framework, fraction, expected):
+    """With full automatic marks, is judgement at exactly 60 % met and at 59.99 % not met?"""
+    course = [item("p1_1_1__a", "P1.1.1", 4.0), item("p1_1_1__j", "P1.1.1", 1.0, kind="manual")]
+    _, decisions = run(framework, course, {"p1_1_1__j": fraction})
+    assert status(decisions, "indicators", "P1.1.1") == expected
+
+
+def test_strong_judgement_does_not_make_up_for_failed_automatic_items(framework):
+    """Is an indicator with full judgement but automatic items at 50 % not met, although overall it is at 75 %?"""
+    course = [item("p1_1_1__a", "P1.1.1", 1.0), item("p1_1_1__j", "P1.1.1", 1.0, kind="manual")]
+    scores, decisions = run(framework, course, {"p1_1_1__a": 0.5})
+    assert percent(scores, "indicators", "P1.1.1") == pytest.approx(75.0)
+    assert status(decisions, "indicators", "P1.1.1") == NOT_MET
+
+
+def test_indicator_without_judgement_items_is_never_decided(framework):
+    """Is a fully graded indicator with no judgement item in the course pending, with the course gap named?"""
+    course = whole_course(framework, judgement=False)
+    _, decisions = run(framework, course)
+    assert status(decisions, "indicators", "P1.1.1") == PENDING
+    assert decision(decisions) == PENDING
+    gaps = decisions.reasons[decisions.reasons["kind"] == "no_evidence"]
+    assert any("P1.1.1" in text and "書面判斷" in text for text in gaps["text"])
 
 
 # --- integrity flags ----------------------------------------------------------------------------------

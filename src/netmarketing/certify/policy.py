@@ -8,7 +8,10 @@ line of any mistake. :func:`decide` applies it to competency scores:
   learner has not submitted, an item not graded yet, or an integrity flag
   waiting for review. No decision is ever made on incomplete evidence;
 - otherwise ``achieved`` when every indicator, every duty and every work output
-  meets its threshold, else ``not_yet``.
+  meets its threshold, else ``not_yet``. An indicator meets its threshold only when
+  its automatic evidence AND its judgement evidence (written answers scored with a
+  rubric) each meet theirs: automatic points never make up for a blank memo, and an
+  indicator without any judgement item in the course gets no decision.
 
 Each duty (T1, T2, T3) gets the same three-way status on its own indicators and
 outputs, which is what the stackable duty credentials are issued on.
@@ -53,6 +56,9 @@ class Policy:
     """
 
     indicator_min: float = 60.0
+    #: Each part of an indicator's evidence on its own: automatic items, and judgement items.
+    indicator_auto_min: float = 60.0
+    indicator_judgement_min: float = 60.0
     duty_min: float = 70.0
     output_min: float = 60.0
     indicator_overrides: dict[str, float] = field(default_factory=dict)
@@ -82,7 +88,13 @@ class Policy:
             "version": self.version,
             "framework": FRAMEWORK_CODE,
             "level": 4,
-            "thresholds": {"indicator": self.indicator_min, "duty": self.duty_min, "output": self.output_min},
+            "thresholds": {
+                "indicator": self.indicator_min,
+                "indicator_auto": self.indicator_auto_min,
+                "indicator_judgement": self.indicator_judgement_min,
+                "duty": self.duty_min,
+                "output": self.output_min,
+            },
             "indicator_thresholds": dict(sorted(self.indicator_overrides.items())),
             "integrity_flags": self.integrity_flags,
         }
@@ -92,7 +104,9 @@ class Policy:
     def describe(self) -> list[str]:
         """Return the rules in zh-TW, one line each, for reports and credentials."""
         lines = [
-            f"每一項行為指標 (behaviour indicator) 得分 ≥ {self.indicator_min:g}%",
+            f"每一項行為指標 (behaviour indicator) 得分 ≥ {self.indicator_min:g}%，且其中自動評分的項目 ≥ "
+            f"{self.indicator_auto_min:g}%、書面判斷（依評分規準評分）的項目 ≥ {self.indicator_judgement_min:g}%；"
+            "自動評分的分數不能彌補空白的書面判斷",
             f"每一項主要職責 (duty) 得分 ≥ {self.duty_min:g}%",
             f"每一項工作產出 (work output) 得分 ≥ {self.output_min:g}%",
         ]
@@ -117,7 +131,13 @@ _SCHEMA: dict[str, tuple[str, bool]] = {
     "revision": ("str", False),
     "trusted_issuers": ("list", False),
 }
-_THRESHOLD_KEYS = {"indicator": "indicator_min", "duty": "duty_min", "output": "output_min"}
+_THRESHOLD_KEYS = {
+    "indicator": "indicator_min",
+    "indicator_auto": "indicator_auto_min",
+    "indicator_judgement": "indicator_judgement_min",
+    "duty": "duty_min",
+    "output": "output_min",
+}
 _ISSUER_KEYS = {"name", "url", "status_list"}
 
 
@@ -354,6 +374,80 @@ def _status(table: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
     return table
 
 
+_PARTS = {"auto": ("自動評分", "indicator_auto_min"), "manual": ("書面判斷", "indicator_judgement_min")}
+
+
+def _with_parts(indicators: pd.DataFrame, parts: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Add each indicator's automatic and judgement percents, and fail it when either part is below its bar."""
+    out = indicators.copy()
+    for kind, (_, attr) in _PARTS.items():
+        part = parts[parts["kind"] == kind] if len(parts) else parts
+        cols = {"percent": f"{kind}_percent", "n_items": f"{kind}_items"}
+        if len(part):
+            merged = out[["learner", "code"]].merge(
+                part[["learner", "code", "percent", "n_items"]].rename(columns=cols),
+                on=["learner", "code"],
+                how="left",
+            )
+            out[f"{kind}_percent"] = merged[f"{kind}_percent"].to_numpy()
+            out[f"{kind}_items"] = merged[f"{kind}_items"].fillna(0).astype(int).to_numpy()
+        else:
+            out[f"{kind}_percent"], out[f"{kind}_items"] = float("nan"), 0
+        out[f"{kind}_threshold"] = getattr(policy, attr)
+    auto_low = (out["auto_items"] > 0) & ~(out["auto_percent"].round(6) >= out["auto_threshold"])
+    judgement_low = (out["manual_items"] > 0) & ~(out["manual_percent"].round(6) >= out["manual_threshold"])
+    met = out["status"] == MET
+    out.loc[met & (auto_low | judgement_low), "status"] = NOT_MET
+    # Without any judgement item an indicator cannot be decided (a gap in the course, not in the learner).
+    out.loc[(out["n_items"] > 0) & (out["manual_items"] == 0) & (out["status"] != PENDING), "status"] = (
+        PENDING
+    )
+    return out
+
+
+def _without_judgement(indicators: pd.DataFrame) -> dict[str, list[str]]:
+    first = indicators.drop_duplicates("code")
+    gaps = first[(first["n_items"] > 0) & (first["manual_items"] == 0)]
+    out: dict[str, list[str]] = {}
+    for code, duty in zip(gaps["code"], gaps["duty"], strict=True):
+        out.setdefault(duty, []).append(code)
+    return out
+
+
+def _fail_duties_with_failed_indicators(duties: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    failed = set(
+        zip(
+            indicators.loc[indicators["status"] == NOT_MET, "learner"],
+            indicators.loc[indicators["status"] == NOT_MET, "duty"],
+            strict=True,
+        )
+    )
+    duties = duties.copy()
+    hit = pd.Series(
+        [(learner, code) in failed for learner, code in zip(duties["learner"], duties["code"], strict=True)],
+        index=duties.index,
+        dtype=bool,
+    )
+    duties.loc[hit & (duties["status"] == MET), "status"] = NOT_MET
+    return duties
+
+
+def _below_text(row: dict[str, Any]) -> str:
+    """Say which bar an indicator, duty or output missed, in zh-TW."""
+    parts = []
+    if (
+        row.get("percent") is not None
+        and row["percent"] == row["percent"]
+        and row["percent"] < row["threshold"] - 1e-6
+    ):
+        parts.append(f"整體 {row['percent']:.0f}% 未達門檻 {row['threshold']:g}%")
+    for kind, (label, _) in _PARTS.items():
+        percent, bar = row.get(f"{kind}_percent"), row.get(f"{kind}_threshold")
+        if row.get(f"{kind}_items") and percent == percent and percent is not None and percent < bar - 1e-6:
+            parts.append(f"{label}部分 {percent:.0f}% 未達門檻 {bar:g}%")
+    return "；".join(parts) or f"{row['percent']:.0f}% 未達門檻 {row['threshold']:g}%"
+
+
 def decide(
     scores: CompetencyScores,
     framework: Framework,
@@ -377,7 +471,11 @@ def decide(
     policy = policy or Policy()
     duty_of = dict(zip(framework.indicators["code"], framework.indicators["duty"], strict=True))
     duty_of.update(zip(framework.outputs["code"], framework.outputs["duty"], strict=True))
-    indicators = _status(scores.indicators, scores.indicators["code"].map(policy.indicator_threshold))
+    indicators = _with_parts(
+        _status(scores.indicators, scores.indicators["code"].map(policy.indicator_threshold)),
+        scores.indicator_parts,
+        policy,
+    )
     duties = _status(scores.duties, pd.Series(policy.duty_min, index=scores.duties.index))
     outputs = _status(scores.outputs, pd.Series(policy.output_min, index=scores.outputs.index))
     indicators["duty"] = indicators["code"].map(duty_of)
@@ -385,6 +483,8 @@ def decide(
     duties["duty"] = duties["code"]
 
     reasons: list[dict[str, Any]] = []
+    # A duty whose indicators fail (one part below its threshold) fails too, whatever its own percent.
+    duties = _fail_duties_with_failed_indicators(duties, indicators)
 
     def add(learner: str, kind: str, code: str, duty: str | None, text: str) -> None:
         reasons.append({"learner": learner, "kind": kind, "code": code, "duty": duty, "text": text})
@@ -413,13 +513,21 @@ def decide(
     below = [
         row
         for table in (indicators, outputs, duties)
-        for row in table.loc[
-            table["status"] == NOT_MET, ["learner", "code", "duty", "percent", "threshold"]
-        ].to_dict("records")
+        for row in table.loc[table["status"] == NOT_MET].to_dict("records")
     ]
     flag_rows = flags.to_dict("records") if flags is not None and policy.integrity_flags == "pending" else []
 
+    without_judgement = _without_judgement(indicators)
     for learner in scores.learners:
+        for duty, codes in without_judgement.items():
+            add(
+                learner,
+                "no_evidence",
+                duty,
+                duty,
+                f"{duty} {framework.name_of(duty)}：{'、'.join(codes)} 在課程中沒有書面判斷（評分規準）的項目，"
+                "無法判定",
+            )
         for duty, codes in no_evidence.items():
             add(
                 learner,
@@ -462,7 +570,7 @@ def decide(
             "below_threshold",
             row["code"],
             row["duty"],
-            f"{row['code']} {framework.name_of(row['code'])}：{row['percent']:.0f}% 未達門檻 {row['threshold']:g}%",
+            f"{row['code']} {framework.name_of(row['code'])}：{_below_text(row)}",
         )
 
     reason_frame = pd.DataFrame(reasons, columns=["learner", "kind", "code", "duty", "text"])

@@ -334,6 +334,9 @@ class CompetencyScores:
     duties: pd.DataFrame
     outputs: pd.DataFrame
     learners: list[str]
+    #: Each indicator's automatic and judgement (manual, rubric-scored) evidence apart: the same
+    #: columns as ``indicators`` plus ``kind`` ("auto" or "manual"). The policy needs both to pass.
+    indicator_parts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def wide(self, level: str = "indicators") -> pd.DataFrame:
         """Return learners x codes of percent scores for one level."""
@@ -351,6 +354,15 @@ def competency_scores(
     """
     items = item_scores(records, evidence, framework)
     learners = list(records.learners)
+    parts = pd.concat(
+        [
+            _rollup(items[items["kind"] == kind], "indicator", framework.indicator_codes, learners).assign(
+                kind=kind
+            )
+            for kind in ("auto", "manual")
+        ],
+        ignore_index=True,
+    )
     return CompetencyScores(
         items=items,
         indicators=_rollup(items, "indicator", framework.indicator_codes, learners),
@@ -358,6 +370,7 @@ def competency_scores(
         duties=_rollup(items, "duty", framework.duty_codes, learners),
         outputs=_rollup(items, "output", list(framework.outputs["code"]), learners),
         learners=learners,
+        indicator_parts=parts,
     )
 
 

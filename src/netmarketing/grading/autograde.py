@@ -432,7 +432,7 @@ def _make_box(base: Path, uid: int | None) -> Path:
     return box
 
 
-def _kernel_env(task: dict[str, Any], box: Path, data: Path, sandboxed: bool) -> dict[str, str]:
+def kernel_env(task: dict[str, Any], box: Path, data: Path, sandboxed: bool) -> dict[str, str]:
     """Return a minimal kernel environment: the learner's id and data, no grader secrets."""
     from netmarketing.grading.identity import kernel_env_for
 
@@ -497,7 +497,7 @@ def grade_submission(task: dict[str, Any]) -> dict[str, Any]:
             sandbox = Sandbox(box, limits, uid=uid, data=data)
             sandbox.make_cgroup(box.name)
         run = KernelRun(box, limits, sandbox, uid)
-        env = _kernel_env(task, box, data, sandboxed=sandbox is not None)
+        env = kernel_env(task, box, data, sandboxed=sandbox is not None)
         if uid is not None:
             for path in [box / "home", *(box / "home").rglob("*")]:
                 os.lchown(path, uid, uid)

@@ -184,7 +184,6 @@ class Workspace:
 
     def configure(self, c: Config) -> Config:
         """Write this workspace into an nbgrader ``Config`` (used by ``autograder/nbgrader_config.py``)."""
-
         c.CourseDirectory.root = str(self.root)
         c.CourseDirectory.source_directory = self._source_directory()
         c.CourseDirectory.course_id = self.course_id

@@ -51,7 +51,8 @@ def submit(grade_id: str, *names: str, **values: Any) -> bool:
     **values
         Answers given directly, e.g. ``board=saved_answer("p1_2_3__swot")``.
     """
-    caller = sys._getframe(1).f_globals
+    frame = sys._getframe(1)
+    caller = {**frame.f_globals, **frame.f_locals}  # a notebook cell's names are its globals
     item = _items.find(grade_id)
     label = f"{item.exercise}（{grade_id}）" if item else grade_id
     given: dict[str, Any] = {}
