@@ -29,7 +29,7 @@ import pandas as pd
 
 from netmarketing.certify.framework import Framework
 from netmarketing.certify.manual import MANUAL_COLUMNS, ManualGrade, read_manual_grade
-from netmarketing.grading.evidence import PRACTICE, EvidenceItem, indicator_from_grade_id
+from netmarketing.grading.evidence import NOT_COUNTED, EvidenceItem, indicator_from_grade_id
 
 GRADE_COLUMNS = [
     "learner",
@@ -254,7 +254,7 @@ def evidence_frame(
         frame = pd.DataFrame([item.as_dict() for item in evidence], columns=ITEM_COLUMNS)
     frame = frame.reindex(columns=ITEM_COLUMNS)
     frame["points"] = frame["points"].astype(float)
-    return frame[frame["indicator"] != PRACTICE].reset_index(drop=True)
+    return frame[~frame["indicator"].isin(NOT_COUNTED)].reset_index(drop=True)
 
 
 def item_scores(records: GradeRecords, evidence: pd.DataFrame, framework: Framework) -> pd.DataFrame:

@@ -33,11 +33,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from netmarketing.grading.evidence import PRACTICE, course_modules, indicator_from_grade_id, indicator_slug
+from netmarketing.grading.evidence import (
+    NOT_COUNTED,
+    PRACTICE,
+    REFLECTION,
+    course_modules,
+    indicator_from_grade_id,
+    indicator_slug,
+)
 
 ERROR = "error"
 WARNING = "warning"
 MIN_ITEMS_PER_INDICATOR = 2
+#: Every indicator of a duty that has a module: at least this many automatic and judgement items.
+MIN_AUTO_ITEMS = 2
+MIN_JUDGEMENT_ITEMS = 1
 _LEARNER_ID_RE = re.compile(r"^\s*LEARNER_ID\s*=\s*(\w+\.)?(learner_id|whoami)\(\)", re.MULTILINE)
 _DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 _SUBMIT_RE = re.compile(r"""^\s*submit\(\s*["'](?P<id>[a-z0-9_]+)["']""", re.MULTILINE)
@@ -73,6 +83,12 @@ class CheckReport:
     modules: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     items_per_indicator: dict[str, int] = field(default_factory=dict)
+    #: task -> {K/S code of the task: number of the task's items that exercise it}
+    coverage: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: indicator -> {"auto": n, "manual": n}
+    kinds_per_indicator: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: attitude A01-A06 -> number of reflection prompts
+    attitudes: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -93,8 +109,25 @@ class CheckReport:
     def add(self, severity: str, code: str, message: str, **where: Any) -> None:
         self.findings.append(Finding(severity, code, message, **where))
 
+    def coverage_lines(self) -> list[str]:
+        """Return the K/S coverage per task, the evidence kinds per indicator and the attitudes, in zh-TW."""
+        lines = []
+        for task, codes in sorted(self.coverage.items()):
+            marks = "  ".join(f"{code}{'✓' if n else '✗'}{n}" for code, n in codes.items())
+            lines.append(f"{task} 知識與技能覆蓋 (K/S coverage): {marks}")
+        for code, kinds in sorted(self.kinds_per_indicator.items()):
+            if kinds.get("auto", 0) or kinds.get("manual", 0):
+                lines.append(
+                    f"{code} 自動評分 {kinds.get('auto', 0)} 項、書面判斷 {kinds.get('manual', 0)} 項 "
+                    f"(automatic {kinds.get('auto', 0)}, judgement {kinds.get('manual', 0)})"
+                )
+        if self.attitudes:
+            shown = "  ".join(f"{code}:{n}" for code, n in sorted(self.attitudes.items()))
+            lines.append(f"態度反思題 (attitude reflections): {shown}")
+        return lines
+
     def format(self) -> str:
-        lines = [f.format() for f in self.findings]
+        lines = [f.format() for f in self.findings] + self.coverage_lines()
         verdict = "通過 (passed)" if self.ok else "未通過 (failed)"
         lines.append(
             f"課程檢查{verdict}：{len(self.modules)} 個單元，{len(self.errors)} 個錯誤，{len(self.warnings)} 個警告 "
@@ -229,9 +262,21 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
     indicator = nm.get("indicator")
     output = nm.get("output")
     grade_id = nbg.get("grade_id", "")
-    record = {"grade_id": grade_id, "indicator": None, "output": None, **where}
-    if cell.get("cell_type") == "code" and not nbg.get("solution", False):
+    kind = "auto" if cell.get("cell_type") == "code" and not nbg.get("solution", False) else "manual"
+    record = {
+        "grade_id": grade_id,
+        "indicator": None,
+        "output": None,
+        "kind": kind,
+        "ks": list(nm.get("ks", []) or []),
+        "rubric": nm.get("rubric"),
+        "attitude": nm.get("attitude"),
+        **where,
+    }
+    if kind == "auto":
         _check_auto_cell(cell, grade_id, label, report, where)
+    if indicator == REFLECTION:
+        return _check_reflection(record, nbg, std, label, report, where)
     if not float(nbg.get("points", 0) or 0) > 0:
         report.add(
             ERROR,
@@ -252,7 +297,7 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
             **where,
         )
         return record
-    if indicator != PRACTICE:
+    if indicator not in NOT_COUNTED:
         try:
             std.indicator(indicator)
         except KeyError:
@@ -265,6 +310,8 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
             )
             return record
     record["indicator"] = indicator
+    if indicator not in NOT_COUNTED:
+        _check_ks_and_rubric(record, std.indicator(indicator).task, std, label, report, where)
     try:
         from_id = indicator_from_grade_id(grade_id)
     except ValueError:
@@ -302,6 +349,89 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
         else:
             record["output"] = output
     return record
+
+
+def _check_reflection(
+    record: dict, nbg: dict, std: Any, label: str, report: CheckReport, where: dict
+) -> dict:
+    """A reflection prompt names one attitude (A01-A06), weighs nothing and is never scored."""
+    attitude = record["attitude"]
+    if attitude not in std.codes("attitude"):
+        report.add(
+            ERROR,
+            "unknown-attitude",
+            f"反思題必須標記態度 metadata.netmarketing.attitude（A01–A06），目前是 {attitude!r} "
+            "(a reflection prompt names one attitude A01-A06)",
+            cell=label,
+            **where,
+        )
+    if float(nbg.get("points", 0) or 0) != 0 or record["kind"] != "manual":
+        report.add(
+            ERROR,
+            "reflection-scored",
+            "反思題是書面作答且配分為 0：它給認證人員參考，從不計分 (reflections are written, 0 points)",
+            cell=label,
+            **where,
+        )
+    record["indicator"] = REFLECTION
+    return record
+
+
+def _check_ks_and_rubric(
+    record: dict, task: str, std: Any, label: str, report: CheckReport, where: dict
+) -> None:
+    """Each counting item names the K/S codes it exercises (from its task); written items name a detailed rubric."""
+    wanted = set(std.task(task).knowledge) | set(std.task(task).skills)
+    ks = record["ks"]
+    if not ks:
+        report.add(
+            ERROR,
+            "ks-missing",
+            f"評分項目必須在 metadata.netmarketing.ks 標記所練習的知識與技能（{task} 的 "
+            f"{', '.join(sorted(wanted))}）(graded item needs its K/S codes)",
+            cell=label,
+            **where,
+        )
+    for code in ks:
+        if code not in wanted:
+            report.add(
+                ERROR,
+                "ks-not-of-task",
+                f"{code} 不屬於工作任務 {task} 的知識與技能 (code {code} is not listed for task {task})",
+                cell=label,
+                **where,
+            )
+    if record["kind"] != "manual":
+        return
+    from netmarketing.certify.rubrics import RubricError, load_rubrics
+
+    try:
+        rubrics = _RUBRICS.setdefault("all", load_rubrics())
+    except RubricError as exc:
+        report.add(ERROR, "rubrics-invalid", str(exc), cell=label, **where)
+        return
+    rubric = rubrics.get(record["rubric"] or "")
+    if rubric is None:
+        report.add(
+            ERROR,
+            "rubric-missing",
+            f"書面判斷項目必須以 metadata.netmarketing.rubric 指定評分規準（可用：{', '.join(sorted(rubrics))}），"
+            f"目前是 {record['rubric']!r} (a judgement item names its rubric)",
+            cell=label,
+            **where,
+        )
+    elif not rubric.detailed:
+        report.add(
+            ERROR,
+            "rubric-not-detailed",
+            f"評分規準 {rubric.id} 的每項準則都要有 0–3 級的描述與範例作答 "
+            f"(rubric {rubric.id} must describe each criterion level by level, with exemplars)",
+            cell=label,
+            **where,
+        )
+
+
+_RUBRICS: dict[str, Any] = {}
 
 
 def _check_auto_cell(cell: dict, grade_id: str, label: str, report: CheckReport, where: dict) -> None:
@@ -366,7 +496,7 @@ def _check_unique_ids(items: list[dict], report: CheckReport) -> None:
 def _check_coverage(
     items: list[dict], std: Any, report: CheckReport, duties_in_scope: set[str] | None
 ) -> None:
-    counts = Counter(item["indicator"] for item in items if item["indicator"] not in (None, PRACTICE))
+    counts = Counter(item["indicator"] for item in items if item["indicator"] not in (None, *NOT_COUNTED))
     outputs = Counter(item["output"] for item in items if item["output"])
     report.items_per_indicator = {code: counts.get(code, 0) for code in std.codes("indicator")}
     duties_present = {_duty_of_indicator(code) for code in counts}
@@ -383,10 +513,51 @@ def _check_coverage(
             f"(no module assesses duty {duty} yet)",
             cell=duty,
         )
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        if item["indicator"] not in (None, *NOT_COUNTED):
+            kinds[item["indicator"]][item["kind"]] += 1
+    report.kinds_per_indicator = {code: dict(kinds.get(code, {})) for code in std.codes("indicator")}
+    report.attitudes = {
+        code: sum(1 for i in items if i["indicator"] == REFLECTION and i.get("attitude") == code)
+        for code in std.codes("attitude")
+    }
+    for task in std.tasks:
+        duty = _duty_of_indicator(task.code.replace("T", "P", 1))
+        if duty not in duties_present or (duties_in_scope is not None and duty not in duties_in_scope):
+            continue
+        task_items = [
+            i
+            for i in items
+            if i["indicator"] not in (None, *NOT_COUNTED) and _task_of_code(i["indicator"]) == task.code
+        ]
+        exercised = Counter(code for i in task_items for code in i.get("ks", []))
+        report.coverage[task.code] = {
+            code: exercised.get(code, 0) for code in (*task.knowledge, *task.skills)
+        }
+        for code, n in report.coverage[task.code].items():
+            if not n:
+                report.add(
+                    ERROR,
+                    "ks-not-covered",
+                    f"工作任務 {task.code} 的 {code} 沒有任何評分項目練習到 (no item of {task.code} exercises {code})",
+                    cell=task.code,
+                )
     for code in std.codes("indicator"):
         duty = _duty_of_indicator(code)
         if duty not in duties_present or (duties_in_scope is not None and duty not in duties_in_scope):
             continue
+        n_auto, n_judgement = kinds[code].get("auto", 0), kinds[code].get("manual", 0)
+        if n_auto < MIN_AUTO_ITEMS or n_judgement < MIN_JUDGEMENT_ITEMS:
+            report.add(
+                ERROR,
+                "evidence-kinds",
+                f"行為指標 {code} 需要至少 {MIN_AUTO_ITEMS} 個自動評分項目與 {MIN_JUDGEMENT_ITEMS} 個書面判斷項目，"
+                f"目前 {n_auto} 與 {n_judgement} "
+                f"(indicator needs {MIN_AUTO_ITEMS} automatic and {MIN_JUDGEMENT_ITEMS} judgement items, "
+                f"has {n_auto} and {n_judgement})",
+                cell=code,
+            )
         if counts.get(code, 0) < MIN_ITEMS_PER_INDICATOR:
             report.add(
                 ERROR if complete else WARNING,
@@ -625,6 +796,7 @@ def check_course(
     timeout: int = 300,
     learners: Iterable[str] = ("check-learner-a", "check-learner-b"),
     variants: Any = None,
+    coverage: bool = True,
 ) -> CheckReport:
     """Check the course (or some of its modules) and return the findings.
 
@@ -649,6 +821,10 @@ def check_course(
         work on one data variant (hard-coded numbers).
     variants : netmarketing.grading.variant.Variants, optional
         Whose variants to execute on; default a throw-away course secret.
+    coverage : bool
+        Fail on evidence gaps of the duties the course has modules for: an indicator
+        without two automatic and one judgement item, a K/S code of a task no item
+        exercises. Off only while drafting a module (``--draft``); the coverage is still printed.
     """
     course_dir = Path(course_dir).resolve()
     std = standard if standard is not None else _load_standard()
@@ -682,9 +858,15 @@ def check_course(
         scope = {
             _duty_of_indicator(i["indicator"])
             for i in selected_items
-            if i["indicator"] not in (None, PRACTICE)
+            if i["indicator"] not in (None, *NOT_COUNTED)
         }
     _check_coverage(items, std, report, scope)
+    if not coverage:
+        gaps = {"evidence-kinds", "ks-not-covered", "too-few-items", "output-not-assessed"}
+        report.findings = [
+            Finding(WARNING, f.code, f.message, f.module, f.notebook, f.cell) if f.code in gaps else f
+            for f in report.findings
+        ]
 
     for module in selected:
         if module in unknown:

@@ -59,7 +59,8 @@ def cmd_course_check(args: argparse.Namespace) -> int:
         args.modules or None,
         execute=args.execute,
         release=not args.no_release,
-        learners=args.learner or ("self-study",),
+        coverage=not args.draft,
+        **({"learners": args.learner} if args.learner else {}),
     )
     print(report.format())
     return 0 if report.ok else 1
@@ -233,7 +234,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--learner",
         action="append",
         metavar="ID",
-        help="以此學員的資料版本執行，可重複 (execute as this learner; repeatable; default self-study)",
+        help="以此學員的資料版本執行，可重複 (execute as this learner; repeatable; default two check learners)",
+    )
+    check.add_argument(
+        "--draft",
+        action="store_true",
+        help="草稿模式：證據缺口（指標項目不足、K/S 未覆蓋）只列為警告 (evidence gaps are warnings while drafting)",
     )
     _add_location_options(check)
     check.set_defaults(func=cmd_course_check)

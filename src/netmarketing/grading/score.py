@@ -62,6 +62,16 @@ def score_notebook(
         meta = integrity.nbgrader_meta(cell)
         gid = meta["grade_id"]
         points = float(meta.get("points", 0) or 0)
+        if kind == "manual" and points == 0:
+            # A reflection prompt (attitudes A01-A06): read by the certifier, never scored.
+            grades[gid] = {
+                "score": 0.0,
+                "max_score": 0.0,
+                "kind": "manual",
+                "message_zh": "反思題：給認證人員參考，不計分",
+                "message_en": "reflection: read by the certifier, not scored",
+            }
+            continue
         if kind == "manual":
             answered = integrity.normalize(integrity.source_text(cell)) != stubs.get(gid)
             grades[gid] = {
