@@ -246,7 +246,9 @@ def test_ks_codes_are_checked_and_their_coverage_printed(tmp_path):
     _write(course, nb)
     report = check_course(course, release=False)
     assert {"ks-not-of-task", "ks-missing"} <= report.codes("error")
-    uncovered = {f.message.split(" 的 ")[1].split(" ")[0] for f in report.errors if f.code == "ks-not-covered"}
+    uncovered = {
+        f.message.split(" 的 ")[1].split(" ")[0] for f in report.errors if f.code == "ks-not-covered"
+    }
     assert "K01" in uncovered and "K03" in uncovered
     assert report.coverage["T1.2"]["K08"] == 1
     assert any(line.startswith("T1.1 知識與技能覆蓋") for line in report.format().splitlines())
@@ -256,7 +258,9 @@ def test_judgement_item_needs_a_detailed_rubric(tmp_path):
     """Is a written item without a rubric, or with a rubric lacking level descriptors and exemplars, an error?"""
     course = _course(tmp_path)
     nb = _read(course)
-    _graded(nb, "p1_2_1__interpretation")["metadata"]["netmarketing"]["rubric"] = "swot_strategy"  # plain criteria
+    _graded(nb, "p1_2_1__interpretation")["metadata"]["netmarketing"]["rubric"] = (
+        "swot_strategy"  # plain criteria
+    )
     _write(course, nb)
     assert "rubric-not-detailed" in check_course(course, release=False, coverage=False).codes("error")
     del _graded(nb, "p1_2_1__interpretation")["metadata"]["netmarketing"]["rubric"]
@@ -323,6 +327,37 @@ def test_execute_catches_a_solution_that_works_on_one_variant_only(tmp_path, mon
     )
     failures = [f.message for f in report.errors if f.code == "source-fails"]
     assert len(failures) == 1 and "learner-b" in failures[0], report.format()
+
+
+@pytest.mark.slow
+def test_execute_reports_an_answer_that_is_the_same_on_every_variant(tmp_path, monkeypatch):
+    """With --execute, is an automatic item whose copied answer passes on another variant reported?"""
+    from netmarketing.grading.variant import Variants
+
+    monkeypatch.setenv("NETMARKETING_SCALE", "0.05")
+    variants = Variants(b"course-check-test", tmp_path / "cache", 0.05)
+    course = _course(tmp_path)
+    nb = _read(course)
+    answer = copy.deepcopy(_graded(nb, "ex1_answer"))
+    answer["metadata"]["nbgrader"]["grade_id"] = "ex9_answer"
+    answer["source"] = "### BEGIN SOLUTION\ntotal = sum(range(10))\n### END SOLUTION"
+    graded = copy.deepcopy(_graded(nb, "p1_1_3__completed_orders"))
+    graded["metadata"]["nbgrader"]["grade_id"] = "p1_1_3__same_for_everyone"
+    graded["source"] = 'submit("p1_1_3__same_for_everyone", "total")'
+    for cell in (answer, graded):
+        cell.pop("id", None)
+    nb["cells"] += [answer, graded]
+    _write(course, nb)
+    report = check_course(
+        course,
+        execute=True,
+        release=False,
+        learners=("learner-a", "learner-b"),
+        variants=variants,
+        coverage=False,
+    )
+    flagged = {f.cell for f in report.errors if f.code == "answer-not-variant-dependent"}
+    assert flagged == {"p1_1_3__same_for_everyone"}, report.format()
 
 
 def test_identity_cell_missing(tmp_path):

@@ -740,12 +740,14 @@ def _scan_released_notebook(source: Path, released: Path, report: CheckReport, w
 
 
 # --- execution ------------------------------------------------------------------------
-def execute_notebook(path: Path, variants: Any, learner: str, *, timeout: int = 300) -> list[str]:
+def execute_notebook(
+    path: Path, variants: Any, learner: str, *, timeout: int = 300, answers_out: dict | None = None
+) -> list[str]:
     """Run one source notebook (with its solutions) on ``learner``'s variant; return what fails.
 
     The answers it hands in are judged by the grader's checks, exactly as in grading (but
     without a sandbox: these are the course's own solutions). An empty list means every
-    automatic item earned full marks.
+    automatic item earned full marks. ``answers_out`` receives the answers handed in.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -775,6 +777,8 @@ def execute_notebook(path: Path, variants: Any, learner: str, *, timeout: int = 
         except (CellTimeoutError, DeadKernelError) as exc:
             return [f"{type(exc).__name__}: {exc}"]
         answers, problems = read_folder(Path(answers_dir))
+    if answers_out is not None:
+        answers_out.update(answers)
     load_checks()
     world = variants.world(learner)
     grades = score_notebook(nb, nb, answers, problems, Variant(learner, world.tables, world.truth))
@@ -876,8 +880,12 @@ def check_course(
         if execute:
             variants = variants or _throwaway_variants()
             for nb in sorted((course_dir / module).glob("*.ipynb")):
+                handed: dict[str, dict] = {}
                 for learner in learners:
-                    for problem in execute_notebook(nb, variants, learner, timeout=timeout):
+                    handed[learner] = {}
+                    for problem in execute_notebook(
+                        nb, variants, learner, timeout=timeout, answers_out=handed[learner]
+                    ):
                         report.add(
                             ERROR,
                             "source-fails",
@@ -886,7 +894,42 @@ def check_course(
                             module=module,
                             notebook=nb.stem,
                         )
+                _check_variant_dependence(nb, module, handed, variants, report)
     return report
+
+
+def _check_variant_dependence(
+    path: Path, module: str, handed: dict[str, dict], variants: Any, report: CheckReport
+) -> None:
+    """Report every counting automatic item whose answer, copied from one learner, passes on another's variant."""
+    from netmarketing.grading.checks import Variant, judge
+
+    learners = list(handed)
+    if len(learners) < 2:
+        return
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    counting = {
+        c["metadata"]["nbgrader"]["grade_id"]
+        for c in nb.get("cells", [])
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and c.get("cell_type") == "code"
+        and not c["metadata"]["nbgrader"].get("solution")
+        and c.get("metadata", {}).get("netmarketing", {}).get("indicator") not in NOT_COUNTED
+    }
+    source, target = learners[0], learners[1]
+    world = variants.world(target)
+    other = Variant(target, world.tables, world.truth)
+    for grade_id in sorted(counting & set(handed[source])):
+        if judge(grade_id, handed[source][grade_id], None, other).fraction >= 1.0:
+            report.add(
+                ERROR,
+                "answer-not-variant-dependent",
+                f"{grade_id}：學員 {source} 的正確答案抄到學員 {target} 身上也拿到滿分；答案必須依資料版本而不同 "
+                f"(a copied answer passes on another variant)",
+                module=module,
+                notebook=path.stem,
+                cell=grade_id,
+            )
 
 
 #: Secret of the variants the course check runs solutions on. Public on purpose: its learners
