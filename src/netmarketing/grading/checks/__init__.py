@@ -32,7 +32,7 @@ from netmarketing.learner import answers as answer_kinds
 from netmarketing.learner import items as learner_items
 
 #: Modules that register the course's checks, imported on first use.
-MODULES = ("m00_orientation", "m01_market_analysis")
+MODULES = ("m00_orientation", "m01_t1_1", "m01_t1_2")
 
 
 @dataclass(frozen=True)
