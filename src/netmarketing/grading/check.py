@@ -749,21 +749,33 @@ def execute_notebook(
     without a sandbox: these are the course's own solutions). An empty list means every
     automatic item earned full marks. ``answers_out`` receives the answers handed in.
     """
+    import shutil
+
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from netmarketing.grading.checks import Variant, load_checks
+    from netmarketing.grading.checks import Variant, load_checks, write_saved_answers
     from netmarketing.grading.identity import kernel_env_for
     from netmarketing.grading.score import score_notebook
     from netmarketing.learner.answers import read_folder
 
     nb = nbformat.read(str(path), as_version=4)
-    with tempfile.TemporaryDirectory(prefix="netmarketing-answers-") as answers_dir:
+    load_checks()
+    world = variants.world(learner)
+    variant = Variant(learner, world.tables, world.truth)
+    with (
+        tempfile.TemporaryDirectory(prefix="netmarketing-answers-") as answers_dir,
+        tempfile.TemporaryDirectory(prefix="netmarketing-work-") as work,
+    ):
+        # The notebook runs in a copy of its folder: widget answers are saved there, never in course/.
+        shutil.copytree(path.parent, work, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb"))
+        grade_ids = [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in nb.cells]
+        write_saved_answers(work, grade_ids, variant)
         env = kernel_env_for(learner)
         env.update(NETMARKETING_DATA=str(variants.data_folder(learner)), NETMARKETING_ANSWERS=answers_dir)
         client = NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": work}}
         )
         try:
             client.execute(env=env)
@@ -779,9 +791,7 @@ def execute_notebook(
         answers, problems = read_folder(Path(answers_dir))
     if answers_out is not None:
         answers_out.update(answers)
-    load_checks()
-    world = variants.world(learner)
-    grades = score_notebook(nb, nb, answers, problems, Variant(learner, world.tables, world.truth))
+    grades = score_notebook(nb, nb, answers, problems, variant)
     return [
         f"[{gid}] {g['score']:g}/{g['max_score']:g}: {g['message_zh']}"
         for gid, g in grades.items()

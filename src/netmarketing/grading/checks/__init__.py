@@ -90,22 +90,48 @@ class Registered:
     grade_id: str
     fn: Check
     module: str
+    #: For items answered through a widget: the answer a learner who gets it right saves
+    #: (``learner.save_answer``), computed from the variant. The course check and the simulated
+    #: cohort write it where the notebook's fresh run finds it; learners never see it.
+    saved: Callable[[Variant], Any] | None = None
 
 
 CHECKS: dict[str, Registered] = {}
 _imported: set[str] = set()
 
 
-def check(grade_id: str) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of ``grade_id``."""
+def check(grade_id: str, *, saved: Callable[[Variant], Any] | None = None) -> Callable[[Check], Check]:
+    """Register the decorated function as the check of ``grade_id``.
+
+    ``saved`` (widget items only) returns the right saved answer for a variant; see
+    :func:`write_saved_answers`.
+    """
 
     def register(fn: Check) -> Check:
         if grade_id in CHECKS and CHECKS[grade_id].fn.__qualname__ != fn.__qualname__:
             raise ValueError(f"check {grade_id} registered twice")
-        CHECKS[grade_id] = Registered(grade_id, fn, fn.__module__)
+        CHECKS[grade_id] = Registered(grade_id, fn, fn.__module__, saved)
         return fn
 
     return register
+
+
+def write_saved_answers(folder: Any, grade_ids: Iterable[str], variant: Variant) -> list[str]:
+    """Save, beside a notebook in ``folder``, the right widget answers of ``grade_ids`` for ``variant``.
+
+    What a learner who answers every widget item correctly would have saved; used to run the
+    course's solutions (``course check --execute``) and to simulate a cohort. Returns the grade
+    ids written.
+    """
+    from netmarketing.learner.saved import save_answer
+
+    written = []
+    for grade_id in grade_ids:
+        registered = CHECKS.get(grade_id)
+        if registered is not None and registered.saved is not None:
+            save_answer(grade_id, registered.saved(variant), folder)
+            written.append(grade_id)
+    return written
 
 
 def load_checks(extra: Iterable[str] = ()) -> dict[str, Registered]:
