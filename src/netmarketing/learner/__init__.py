@@ -9,6 +9,9 @@
   values (:mod:`.display`); :func:`money`, :func:`percent` format one number the same way;
 - ``learner.widgets``: interactive explorers, imported on first use (ipywidgets is heavy).
 
+Importing it in a notebook kernel also makes an unanswered answer cell say, in zh-TW, which
+exercise still needs an answer (:func:`.handin.explain_unanswered`).
+
 Nothing here leads to an answer key: the tables are all a kernel gets.
 """
 
@@ -19,7 +22,7 @@ from typing import Any
 
 from netmarketing.learner.data import learner_scale, load, table_names
 from netmarketing.learner.display import money, percent, setup_display
-from netmarketing.learner.handin import submit, submitted
+from netmarketing.learner.handin import explain_unanswered, submit, submitted
 from netmarketing.learner.identity import learner_id, whoami
 from netmarketing.learner.saved import save_answer, saved_answer
 
@@ -40,6 +43,9 @@ __all__ = [
     "whoami",
     "widgets",
 ]
+
+# In a notebook, an untouched answer cell ("raise NotImplementedError()") names its exercise in zh-TW.
+explain_unanswered()
 
 # Heavy or optional modules, imported on first use.
 _LAZY = {
