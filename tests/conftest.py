@@ -3,6 +3,8 @@
 Browser tests take the ``page`` fixture (a fresh page in a zh-TW browser context).
 When such a test fails, the page's screenshot and HTML are kept in
 ``test-artifacts/<test name>/`` (git-ignored), so the next person can see what broke.
+The ``axe`` fixture scans the page for accessibility problems with axe-core
+(``axe(page)`` returns the serious and critical violations; ``assert not axe(page)``).
 Playwright's own browser download never runs here: it cannot reach its host, so the
 tests use ``/usr/bin/chromium`` (installed by ``scripts/setup_system.sh``).
 """
@@ -85,3 +87,40 @@ def keep_page(page, name: str) -> Path:
     except Exception as exc:  # a crashed page still leaves a note
         (folder / "error.txt").write_text(repr(exc), encoding="utf-8")
     return folder
+
+
+#: axe-core rule sets scanned: WCAG 2.0/2.1 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+#: Impacts that fail a page; minor and moderate findings are reported by axe but do not fail.
+AXE_BLOCKING = ("serious", "critical")
+
+
+class AxeViolations(list):
+    """Violations of an axe-core scan; ``str()`` lists each rule, its help and the elements (for assert messages)."""
+
+    def __str__(self) -> str:
+        lines = []
+        for v in self:
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+            lines += [f"    {', '.join(map(str, n['target']))}: {n['html'][:160]}" for n in v["nodes"][:5]]
+        return "\n".join(lines) or "no serious or critical violations"
+
+
+@pytest.fixture
+def axe():
+    """Return ``scan(page, context=None)``: the serious and critical axe-core violations of ``page``.
+
+    axe-core comes from the PyPI package ``axe-playwright-python`` (its bundled ``axe.min.js`` is
+    injected into the page); nothing is downloaded while testing. ``context`` is an axe context,
+    e.g. ``{"exclude": [".jp-OutputArea"]}``.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    engine = Axe()
+
+    def scan(page, context=None) -> AxeViolations:
+        options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+        results = engine.run(page, context=context, options=options).response
+        return AxeViolations(v for v in results["violations"] if v.get("impact") in AXE_BLOCKING)
+
+    return scan
