@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from netmarketing.grading.workspace import CODE_STUB, exercise_of, name_exercises
+from netmarketing.grading.workspace import CODE_STUB, exercise_of, kernel_language_info, prepare_learner_copy
 from netmarketing.learner import handin
 
 
@@ -138,8 +138,8 @@ def test_release_names_each_answer_cell_by_its_exercise(tmp_path):
     )
     path = tmp_path / "release.ipynb"
     nbformat.write(nb, str(path))
-    assert name_exercises(path) == 2
-    assert name_exercises(path) == 0  # a second release does not add a second label
+    prepare_learner_copy(path)
+    prepare_learner_copy(path)  # a second pass does not add a second label
     cells = nbformat.read(str(path), as_version=4).cells
     assert cells[1].source == f"# 作答：n_orders = ...\n# 練習 1（0-1）作答區\n{CODE_STUB}\nprint(n_orders)"
     assert cells[4].source == f"# 練習 7作答區\n{CODE_STUB}"
@@ -158,3 +158,21 @@ def test_an_answer_cell_without_submit_or_heading_has_no_exercise():
 def test_the_stub_is_what_the_kernel_recognises():
     """Does nbgrader's code stub start with the line the learner's kernel explains?"""
     assert CODE_STUB.startswith(handin.STUB_RAISE)
+
+
+def test_a_learner_copy_carries_the_kernels_language_info(tmp_path):
+    """Does the learner copy hold the kernel's language_info, so opening it does not mark it as changed?"""
+    nb = released(answer("x = 1", "a"))
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}  # what the sources hold
+    path = tmp_path / "release.ipynb"
+    nbformat.write(nb, str(path))
+    prepare_learner_copy(path)
+    info = nbformat.read(str(path), as_version=4).metadata["language_info"]
+    assert info == kernel_language_info()
+    assert info["version"] == ".".join(map(str, sys.version_info[:3]))
+    assert info["codemirror_mode"] == {"name": "ipython", "version": 3}

@@ -40,7 +40,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netmarketing.grading.evidence import course_modules
 from netmarketing.grading.validator_texts import configure_validator
@@ -251,7 +251,7 @@ class Workspace:
                 f"無法產生單元 {module} 的學員版本 (generate_assignment failed):\n{result.get('log', '')}"
             )
         for notebook in sorted((self.release_dir / module).glob("*.ipynb")):
-            name_exercises(notebook)
+            prepare_learner_copy(notebook)
         return self.release_dir / module
 
     def variants(self) -> Variants:
@@ -302,18 +302,43 @@ def exercise_of(cells: list, index: int) -> str | None:
     return None
 
 
-def name_exercises(notebook: Path) -> int:
+def prepare_learner_copy(notebook: Path) -> None:
+    """Finish one released notebook for learners (the sources stay as authored).
+
+    - each unanswered code stub is told its exercise (:func:`name_exercises`);
+    - ``language_info`` is what the learner's Python kernel reports, so that merely opening
+      the notebook does not mark it as changed (JupyterLab writes the kernel's language info
+      into a notebook whose metadata differs, and then asks to save on closing).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=nbformat.NO_CONVERT)
+    named = name_exercises(nb)
+    language = kernel_language_info()
+    if named or (language and nb.metadata.get("language_info") != language):
+        if language and nb.metadata.get("kernelspec", {}).get("language", "python") == "python":
+            nb.metadata["language_info"] = language
+        nbformat.write(nb, str(notebook))
+
+
+def kernel_language_info() -> dict | None:
+    """Return the ``language_info`` this machine's Python kernel (ipykernel) reports, or None without it."""
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    except ImportError:  # pragma: no cover - ipykernel comes with JupyterLab
+        return None
+    return dict(IPythonKernel.language_info)
+
+
+def name_exercises(nb: Any) -> int:
     """Write, above each unanswered code stub of a learner copy, which exercise it is; return how many.
 
     nbgrader's code stub is one string for every answer cell; only the released copy learns its
     exercise (``# 練習 1（0-1）作答區``), so the sources stay as authored. Written answers keep
     nbgrader's text stub: the grader tells an unanswered one by comparing with it.
     """
-    import nbformat
-
     from netmarketing.learner.handin import EXERCISE_LINE, STUB_RAISE
 
-    nb = nbformat.read(str(notebook), as_version=nbformat.NO_CONVERT)
     cells = nb.cells
     named = 0
     for index, cell in enumerate(cells):
@@ -328,8 +353,6 @@ def name_exercises(notebook: Path) -> int:
             continue
         cell["source"] = "".join([*lines[:stub], label, *lines[stub:]])
         named += 1
-    if named:
-        nbformat.write(nb, str(notebook))
     return named
 
 
