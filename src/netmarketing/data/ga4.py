@@ -51,6 +51,12 @@ REFERRER_URL = {
 }
 # Conditional funnel probabilities of sessions that do not buy: view_item, add_to_cart | view, ...
 NON_BUYER_FUNNEL = [0.42, 0.17, 0.45, 0.35]
+# Yearly drift of some sources' share (log scale), on top of a random drift per variant.
+SOURCE_DRIFT = {("chatgpt.com", "referral", None): 0.7, ("line", "social", "line_oa_broadcast"): 0.1,
+                ("facebook", "referral", None): -0.15, ("instagram", "paid_social", "ig_retargeting"): 0.1,
+                ("google", "cpc", "pmax_cross-network"): 0.25}
+BOT_DEVICES = [("desktop", "Windows"), ("mobile", "Android"), ("desktop", "Linux"), ("mobile", "iOS")]
+BOT_DEVICE_P = np.array([0.5, 0.3, 0.12, 0.08])
 MAX_DURATION_S = 28 * 60  # keeps every in-session gap under GA4's 30-minute timeout
 
 
@@ -112,19 +118,42 @@ def make_ga4(orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame, 
     buy_devos = kept_devos[tracked]
 
     # --- Sources --------------------------------------------------------------------------------
+    # The channel mix moves from year to year: each source drifts by its own yearly factor (AI
+    # assistants and LINE rise, organic Facebook fades), drawn per variant.
     share = np.array([SOURCE_CALIBRATION[s][0] for s in SOURCES])
     conv = np.array([SOURCE_CALIBRATION[s][1] for s in SOURCES])
+    drift = rng.normal(0, 0.12, len(SOURCES)) + np.array([SOURCE_DRIFT.get(s, 0.0) for s in SOURCES])
+    years = np.arange(days[0].year, days[-1].year + 1)
+    year_share = share[None, :] * np.exp(drift[None, :] * (years - years[0])[:, None])
     viral = SOURCES.index((plan["viral_source"], "referral", None))
-    share[viral] *= 3.0
     n_buy = len(buy_pos)
     n_total = round(len(web_pos) / plan["conversion_rate"])
     n_broken = len(dropped_orders)
     n_browse = max(n_total - n_buy - n_broken, 10)
+    trend = (1 + plan["growth"]) ** seasons.years_since_start(days) * seasons.seasonal_factor(days)
+    browse_days = _pick(trend, n_browse, rng)
+    # A viral forum post: a burst of extra sessions from one forum, decaying over about a week.
+    viral_day = int((pd.Timestamp(plan["viral_date"]) - days[0]).days)
+    normal = n_browse * share[viral] / share.sum() / len(days)
+    n_viral = int(rng.poisson(normal * rng.uniform(25, 40)))
+    viral_days = np.minimum(viral_day + rng.geometric(0.45, n_viral) - 1, len(days) - 1)
+    browse_days = np.concatenate([browse_days, viral_days])
+    n_browse += n_viral
 
     # --- Session skeleton: purchase, broken and browsing sessions ------------------------------
     kind = np.concatenate([np.full(n_buy, 2), np.full(n_broken, 1), np.zeros(n_browse, dtype=np.int64)])
     n_s = len(kind)
-    source = np.concatenate([_pick(share * conv, n_buy + n_broken, rng), _pick(share, n_browse, rng)])
+    order_year = (order_local.astype("datetime64[Y]").astype(int) + 1970 - years[0]).clip(0, len(years) - 1)
+    session_year = np.concatenate([order_year[buy_pos], order_year[dropped_orders],
+                                   days.year.to_numpy()[browse_days] - years[0]])
+    source = np.empty(n_s, dtype=np.int64)
+    buying = kind > 0
+    for y in range(len(years)):
+        sel = np.flatnonzero(buying & (session_year == y))
+        source[sel] = _pick(year_share[y] * conv, len(sel), rng)
+        sel = np.flatnonzero(~buying & (session_year == y))
+        source[sel] = _pick(year_share[y], len(sel), rng)
+    source[n_s - n_viral:] = viral
     devos = np.concatenate([buy_devos, order_devos[broken], np.zeros(n_browse, dtype=np.int64)])
     dev_p = np.array([catalog.DEVICES[d] * catalog.OPERATING_SYSTEMS[d][o] for d, o in DEVICE_OS])
     devos[n_buy + n_broken:] = _pick(dev_p, n_browse, rng)
@@ -150,8 +179,6 @@ def make_ga4(orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame, 
     has_order = order_ref >= 0
     # Purchase happens 5 s before the session's end, so start = order time - duration + 5.
     start[has_order] = order_utc_s[order_ref[has_order]] - duration[has_order] + 5
-    trend = (1 + plan["growth"]) ** seasons.years_since_start(days) * seasons.seasonal_factor(days)
-    browse_days = _pick(trend, n_browse, rng)
     start[browse] = seasons.local_to_utc_seconds(seasons.sample_local_times(browse_days, days, rng))
 
 
@@ -192,15 +219,17 @@ def make_ga4(orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame, 
         depth[hit & (rng.random(n_s) < fb["strength"])] = 3
 
     # --- Bot spike ---------------------------------------------------------------------------------
+    # One ordinary-looking referrer sends 1-2 extra days' worth of sessions in one day: mixed devices,
+    # ordinary hours, a single page each and no engagement. Only its behaviour gives it away.
     bot = plan["bot_spike"]
-    n_bot = round(bot["sessions_factor"] * n_total / len(days))
+    n_bot = max(round((bot["day_factor"] - 1) * n_total / len(days)), 5)
     bot_day = int((pd.Timestamp(bot["date"]) - days[0]).days)
-    bot_local = (days.to_numpy().astype("datetime64[s]")[bot_day]
-                 + (bot["hour"] * 3600 + rng.integers(0, 3 * 3600, n_bot)).astype("timedelta64[s]"))
+    bot_local = seasons.sample_local_times(np.full(n_bot, bot_day), days, rng)
     bot_source = len(SOURCES)  # appended below
+    bot_devos = np.array([dev_os_index[pair] for pair in BOT_DEVICES])
     kind = np.concatenate([kind, np.full(n_bot, 3)])
     source = np.concatenate([source, np.full(n_bot, bot_source)])
-    devos = np.concatenate([devos, np.full(n_bot, dev_os_index[("desktop", "Linux")])])
+    devos = np.concatenate([devos, bot_devos[_pick(BOT_DEVICE_P, n_bot, rng)]])
     depth = np.concatenate([depth, np.zeros(n_bot, dtype=np.int64)])
     duration = np.concatenate([duration, rng.integers(0, 2, n_bot)])
     start = np.concatenate([start, seasons.local_to_utc_seconds(bot_local)])
@@ -253,8 +282,7 @@ def make_ga4(orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame, 
     returning = joined_early | (~is_member_user & (ukeys < 20_000_000_000) & (rng.random(len(ukeys)) < 0.15))
     prior = np.where(returning, 1 + rng.poisson(3, len(ukeys)), 0)
     city_keys = list(catalog.CITIES)
-    pop = np.array(list(catalog.CITIES.values()), dtype=float)
-    u_city = _pick(pop, len(ukeys), rng)
+    u_city = _pick(plan["city_p"], len(ukeys), rng)
     mcity = members["city"].cat.codes.to_numpy()
     u_city[is_member_user] = mcity[u_member[is_member_user]]
     is_bot_user = ukeys >= 30_000_000_000
@@ -423,11 +451,19 @@ def make_ga4(orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame, 
     del order
     dev_cat = np.array([d_ for d_, _ in DEVICE_OS])
     dev_os = np.array([o_ for _, o_ in DEVICE_OS])
-    browser = np.array([catalog.BROWSERS[o_] for _, o_ in DEVICE_OS], dtype=object)
-    browser[dev_os_index[("desktop", "Linux")]] = "Chrome"
+    # Each user (browser) keeps one browser, drawn from the mix of the session's operating system.
+    browser_names = sorted({b for mix in catalog.BROWSERS.values() for b in mix})
+    s_browser = np.empty(len(sess), dtype=np.int64)
+    user_draw = rng.random(int(sess["user_code"].max()) + 1)
+    for os_name, mix in catalog.BROWSERS.items():
+        sel = np.flatnonzero(dev_os[sess["devos"].to_numpy()] == os_name)
+        cum = np.cumsum(list(mix.values()))
+        pick = np.minimum(np.searchsorted(cum / cum[-1], user_draw[sess["user_code"].to_numpy()[sel]]), len(cum) - 1)
+        s_browser[sel] = np.array([browser_names.index(b) for b in mix])[pick]
     region_en = [catalog.CITY_GA4[c][0] for c in city_keys] + ["(not set)"]
     city_en = [catalog.CITY_GA4[c][1] for c in city_keys] + ["(not set)"]
-    u_geo = np.where(is_bot_user, len(city_keys), u_city)
+    # Bots mostly come from data centres abroad or unknown places: GA4 shows "(not set)".
+    u_geo = np.where(is_bot_user & (rng.random(len(ukeys)) < 0.7), len(city_keys), u_city)
     s_user = sess["user_code"].to_numpy()
     s_devos = sess["devos"].to_numpy()
     tx_of_order = _transaction_ids(n_orders)
@@ -477,7 +513,7 @@ def make_ga4(orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame, 
     del is_eng
     columns["device_category"] = session_categorical(dev_cat, s_devos, ev_sess)
     columns["device_operating_system"] = session_categorical(dev_os, s_devos, ev_sess)
-    columns["device_browser"] = session_categorical(browser, s_devos, ev_sess)
+    columns["device_browser"] = session_categorical(browser_names, s_browser, ev_sess)
     columns["geo_region"] = session_categorical(region_en, u_geo[s_user], ev_sess)
     columns["geo_city"] = session_categorical(city_en, u_geo[s_user], ev_sess)
     for column in ("source", "medium", "campaign"):
@@ -586,7 +622,8 @@ def make_demographics(sessions: pd.DataFrame, members: pd.DataFrame, hidden: pd.
     rng = np.random.default_rng(rng)
     users = sessions.drop_duplicates("user_code")[["user_code", "member_pos"]].sort_values("user_code")
     n_u = int(users["user_code"].max()) + 1
-    age = rng.choice(len(catalog.AGE_BRACKETS), size=n_u, p=[0.14, 0.32, 0.25, 0.16, 0.09, 0.04]).astype(object)
+    # Visitors who are not members: as many 65+ as online Taiwan has (TWNIC 2025-12-17: 53.8 % of the 70+ online).
+    age = rng.choice(len(catalog.AGE_BRACKETS), size=n_u, p=[0.13, 0.28, 0.24, 0.17, 0.10, 0.08]).astype(object)
     gender = rng.choice(np.array(["female", "male"]), size=n_u, p=[0.6, 0.4]).astype(object)
     age = np.array(catalog.AGE_BRACKETS, dtype=object)[age.astype(int)]
     mp = np.full(n_u, -1)
