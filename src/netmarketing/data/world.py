@@ -29,6 +29,7 @@ from netmarketing.data.members import city_weights, make_members
 from netmarketing.data.orders import APP_SOURCES, LINE_SOURCE, finalize_orders, make_orders
 from netmarketing.data.pricing import make_price_history
 from netmarketing.data.products import make_products
+from netmarketing.data.survey import CONTENT_TYPES
 
 DATA_VERSION = "2"
 CORE_TABLES = ["products", "price_history", "offers", "members", "orders", "order_items", "ga4_events",
@@ -38,7 +39,6 @@ BASE_MEMBERS = 9_000
 # top-revenue segment is not the answer; the segment that leans most to the strength category is).
 TARGET_SEGMENTS = [("female", "45-54"), ("female", "18-24"), ("male", "25-34"), ("male", "35-44"),
                    ("female", "55-64"), ("male", "45-54")]
-CONTENT_TYPES = ["開箱影片", "成分與規格解說", "KOL 實測心得", "限時優惠資訊", "買家評價整理"]
 FUNNEL_BREAK_SEGMENTS = [("mobile", "Android"), ("mobile", "iOS"), ("desktop", "Windows")]
 FUNNEL_PREVIOUS = {"add_payment_info": "begin_checkout", "purchase": "add_payment_info"}
 VIRAL_SOURCES = ["ptt.cc", "dcard.tw", "mobile01.com"]
