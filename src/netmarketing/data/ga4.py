@@ -32,7 +32,7 @@ SOURCE_CALIBRATION = {
     ("youtube", "referral", None): (0.012, 0.4), ("newsletter", "email", "edm_monthly"): (0.025, 1.8),
     ("ptt.cc", "referral", None): (0.012, 0.7), ("dcard.tw", "referral", None): (0.018, 0.8),
     ("mobile01.com", "referral", None): (0.008, 0.8), ("shopee.tw", "referral", None): (0.008, 0.6),
-    ("affiliate_partner", "affiliate", "kol_affiliate"): (0.02, 1.1), ("gdn", "display", "gdn_remarketing"): (0.04, 0.35),
+    ("affiliate_partner", "affiliate", "kol_affiliate"): (0.045, 1.3), ("gdn", "display", "gdn_remarketing"): (0.04, 0.35),
     ("qr_offline", "o2o", "popup_store"): (0.005, 1.0), ("momoshop.com.tw", "referral", None): (0.005, 0.6),
     ("pchome.com.tw", "referral", None): (0.004, 0.6), ("tw.news.yahoo.com", "referral", None): (0.006, 0.5),
     ("chatgpt.com", "referral", None): (0.006, 1.2), ("line", "referral", None): (0.015, 0.8),

@@ -303,16 +303,18 @@ def make_pest_indicators() -> pd.DataFrame:
     return table[["period", "factor", "indicator", "value", "unit", "note", "source"]]
 
 
-# Marketing team: (role, headcount range, hourly cost range NT$). Hourly cost = monthly pay x 14
-# months x 1.2 (labour and health insurance, pension) / 1,800 hours; pay levels for Taipei-area
-# e-commerce roles (course assumption, checked against 主計總處's 2024 median total pay of 54.6萬).
+# Marketing and service team: (role, share of the team's hours, hourly cost range NT$). Hourly cost =
+# monthly pay x 14 months x 1.2 (labour and health insurance, pension) / 1,800 hours; pay levels for
+# Taipei-area e-commerce roles (course assumption, checked against 主計總處's 2024 median total pay of
+# 54.6萬). The team's size follows the company's revenue: about one full-time person per NT$5-6.5 M.
 STAFF = [
-    ("行銷企劃（含主管）", (2, 3), (420, 560), "負責年度行銷計畫、檔期活動與預算"),
-    ("平面／影音設計", (1, 2), (330, 420), "商品圖、廣告素材與短影音"),
-    ("數據分析", (1, 2), (450, 600), "負責 GA4、廣告報表與會員分析"),
-    ("客服", (2, 4), (250, 310), "LINE、電子郵件與電話客服"),
+    ("行銷企劃（含主管）", 0.32, (420, 560), "負責年度行銷計畫、檔期活動與預算"),
+    ("平面／影音設計", 0.16, (330, 420), "商品圖、廣告素材與短影音"),
+    ("數據分析", 0.14, (450, 600), "負責 GA4、廣告報表與會員分析"),
+    ("客服", 0.38, (250, 310), "LINE、電子郵件與電話客服"),
 ]
 HOURS_PER_PERSON = 1_800
+REVENUE_PER_FTE = (5_000_000, 6_500_000)
 
 
 def make_resources(spend_by_channel: dict[str, float], annual_revenue: float, *, rng=None) -> pd.DataFrame:
@@ -347,10 +349,13 @@ def make_resources(spend_by_channel: dict[str, float], annual_revenue: float, *,
         ("財務", "O2O 市集／快閃活動預算", 1, "年", int(round(max(o2o * rng.uniform(0.9, 1.2), 2 * event_cost), -4)),
          np.nan, "每場活動含攤位租金、人力與物料"),
     ]
-    for role, (lo, hi), (c_lo, c_hi), note in STAFF:
-        people = int(rng.integers(lo, hi + 1))
-        rows.append(("人力", role, people, "人", people * HOURS_PER_PERSON, int(rng.integers(c_lo, c_hi + 1)),
-                     f"{note}；annual_cap＝可用工時（小時），cost_per_unit＝每小時人事成本（元）"))
+    fte = max(annual_revenue, 3_000_000) / rng.uniform(*REVENUE_PER_FTE)
+    for role, share, (c_lo, c_hi), note in STAFF:
+        hours = int(round(fte * share * rng.uniform(0.85, 1.15) * HOURS_PER_PERSON, -2))
+        people = max(int(np.ceil(hours / HOURS_PER_PERSON)), 1)
+        part = "（含部分工時）" if hours < people * HOURS_PER_PERSON * 0.9 else ""
+        rows.append(("人力", role, people, "人", hours, int(rng.integers(c_lo, c_hi + 1)),
+                     f"{note}{part}；annual_cap＝可用工時（小時），cost_per_unit＝每小時人事成本（元）"))
     rows += [
         ("人力", "KOL 合作貼文（微型網紅，1–5 萬追蹤）", int(rng.integers(6, 16)), "則", int(rng.integers(6, 16)),
          post_cost, "annual_cap＝年度可合作則數，cost_per_unit＝每則費用（元）"),

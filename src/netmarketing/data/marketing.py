@@ -85,7 +85,7 @@ ROAS_RANGE = {
     "Email": (7.0, 12.0), "Affiliates": (3.0, 6.0), "LINE OA": (6.0, 11.0), "O2O/Offline": (0.9, 2.0),
     "Marketplace ads": (2.3, 3.5),
 }
-BEST_ROAS_CANDIDATES = ["Email", "LINE OA", "Affiliates"]
+BEST_ROAS_CANDIDATES = ["Email", "LINE OA"]
 WORST_ROAS_CANDIDATES = ["Display", "Paid Social", "O2O/Offline"]
 LEAD_GAP = (1.12, 1.3)  # best / second best and second worst / worst: clear, yet no gulf
 

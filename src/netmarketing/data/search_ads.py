@@ -41,9 +41,11 @@ RUNAWAY_VS_PEERS = (2.0, 3.0)  # its CPA since then against the median of its pe
 # Search-term modifiers: the long tail of real queries behind one keyword.
 RELEVANT_MODIFIERS = ["推薦", "哪裡買", "ptt", "dcard", "價格", "評價", "優惠", "特價", "比較", "品牌", "便宜",
                       "2025", "2026", "cp值", "開箱", "好用嗎", "台灣", "官網", "門市", "團購", "禮盒", "女生",
-                      "男生", "學生", "敏感肌", "小資", "網購", "現貨", "免運", "momo", "蝦皮", "熱銷"]
+                      "男生", "學生", "敏感肌", "小資", "網購", "現貨", "免運", "momo", "蝦皮", "熱銷", "排行",
+                      "台北", "台中", "高雄", "新品", "限定", "組合", "送禮", "媽媽", "上班族", "大容量", "旅行",
+                      "試用", "成分", "功效", "副作用", "怎麼選", "差別"]
 IRRELEVANT_MODIFIERS = ["二手", "免費", "維修", "自己做 教學", "徵才", "出租", "回收", "批發 工廠", "代工", "圖片"]
-N_TERMS = (15, 30)  # long-tail search terms per keyword (besides the keyword itself)
+N_TERMS = (22, 40)  # long-tail search terms per keyword (besides the keyword itself)
 HIDDEN_SHARE = 0.15  # rare queries Google does not list ("other search terms")
 
 
@@ -220,7 +222,7 @@ def _make_search_terms(kw, months, impressions, clicks, cost, conversions, conv_
         n_tail = int(rng.integers(*N_TERMS))
         modifiers = rng.choice(RELEVANT_MODIFIERS, n_tail, replace=False)
         texts = [keyword, *[f"{keyword} {m}" for m in modifiers]]
-        zipf = 1.0 / np.arange(1, len(texts) + 1) ** 1.1
+        zipf = 1.0 / np.arange(1, len(texts) + 1) ** 1.2
         shares = list((1 - HIDDEN_SHARE) * zipf / zipf.sum() * rng.lognormal(0, 0.2, len(texts)))
         bad = [False] * len(texts)
         if k in bad_keywords:
