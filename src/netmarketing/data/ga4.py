@@ -25,7 +25,7 @@ SOURCES = list(catalog.TRAFFIC_SOURCES) + list(catalog.EXTRA_TRAFFIC_SOURCES)
 SOURCE_CALIBRATION = {
     ("(direct)", "(none)", None): (0.22, 1.3), ("google", "organic", None): (0.20, 1.0),
     ("yahoo", "organic", None): (0.015, 0.9), ("bing", "organic", None): (0.006, 0.9),
-    ("google", "cpc", "search_brand"): (0.035, 2.4), ("google", "cpc", "search_generic"): (0.06, 1.0),
+    ("google", "cpc", "search_brand"): (0.035, 2.4), ("google", "cpc", "search_generic"): (0.09, 1.0),
     ("google", "cpc", "shopping_pmax"): (0.04, 1.3), ("facebook", "paid_social", "fb_prospecting"): (0.09, 0.5),
     ("instagram", "paid_social", "ig_retargeting"): (0.04, 1.2), ("facebook", "referral", None): (0.04, 0.6),
     ("instagram", "referral", None): (0.03, 0.6), ("line", "social", "line_oa_broadcast"): (0.05, 1.5),
@@ -609,7 +609,8 @@ def arrow_str(codes: np.ndarray, values: np.ndarray) -> pd.Series:
 
 
 def make_demographics(sessions: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFrame, *,
-                      rng: np.random.Generator | int | None = None, threshold: int = 50) -> pd.DataFrame:
+                      rng: np.random.Generator | int | None = None, threshold: int = 50,
+                      scale: float = 1.0) -> pd.DataFrame:
     """Aggregate the GA4 demographics and interests report by month (partial coverage, thresholded rows).
 
     Parameters
@@ -617,13 +618,15 @@ def make_demographics(sessions: pd.DataFrame, members: pd.DataFrame, hidden: pd.
     sessions : hidden per-session frame from :func:`make_ga4`.
     members, hidden : CRM (members' real age and gender feed Google signals when known).
     rng : seed or generator.
-    threshold : rows with fewer active users are hidden, as GA4 does for privacy.
+    threshold : rows with fewer active users are hidden, as GA4 does for privacy (at world scale 1;
+        smaller worlds lower it in proportion, so their report keeps the same rows).
+    scale : world scale.
     """
     rng = np.random.default_rng(rng)
     users = sessions.drop_duplicates("user_code")[["user_code", "member_pos"]].sort_values("user_code")
     n_u = int(users["user_code"].max()) + 1
     # Visitors who are not members: as many 65+ as online Taiwan has (TWNIC 2025-12-17: 53.8 % of the 70+ online).
-    age = rng.choice(len(catalog.AGE_BRACKETS), size=n_u, p=[0.13, 0.28, 0.24, 0.17, 0.10, 0.08]).astype(object)
+    age = rng.choice(len(catalog.AGE_BRACKETS), size=n_u, p=[0.13, 0.27, 0.23, 0.17, 0.10, 0.10]).astype(object)
     gender = rng.choice(np.array(["female", "male"]), size=n_u, p=[0.6, 0.4]).astype(object)
     age = np.array(catalog.AGE_BRACKETS, dtype=object)[age.astype(int)]
     mp = np.full(n_u, -1)
@@ -655,7 +658,7 @@ def make_demographics(sessions: pd.DataFrame, members: pd.DataFrame, hidden: pd.
         grouped.insert(1, "dimension", dim)
         frames.append(grouped)
     report = pd.concat(frames, ignore_index=True)
-    report = report[report["active_users"] >= threshold].reset_index(drop=True)
+    report = report[report["active_users"] >= max(round(threshold * scale), 5)].reset_index(drop=True)
     report["month"] = pd.Categorical(report["month"])
     report["dimension"] = pd.Categorical(report["dimension"], categories=["age", "gender", "interest"])
     for col in ("active_users", "sessions", "key_events", "revenue"):

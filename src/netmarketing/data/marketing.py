@@ -81,7 +81,7 @@ MARKETPLACE_AD_SHARE = (0.15, 0.25)  # share of marketplace revenue the platform
 # reach channels (display, social) return little on last click. Marketplace ads: about 2.3-3.5
 # (Statista 2023, Shopee by category in Southeast Asia, via 10100.com 2025-12-30: regional, weak).
 ROAS_RANGE = {
-    "Paid Search": (2.5, 4.5), "Paid Shopping": (2.0, 3.8), "Paid Social": (1.2, 2.4), "Display": (0.7, 1.5),
+    "Paid Search": (1.6, 3.0), "Paid Shopping": (2.0, 3.8), "Paid Social": (1.2, 2.4), "Display": (0.7, 1.5),
     "Email": (7.0, 12.0), "Affiliates": (3.0, 6.0), "LINE OA": (6.0, 11.0), "O2O/Offline": (0.9, 2.0),
     "Marketplace ads": (2.3, 3.5),
 }

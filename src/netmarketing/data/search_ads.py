@@ -227,7 +227,7 @@ def _make_search_terms(kw, months, impressions, clicks, cost, conversions, conv_
         bad = [False] * len(texts)
         if k in bad_keywords:
             texts.append(f"{keyword} {IRRELEVANT_MODIFIERS[rng.integers(len(IRRELEVANT_MODIFIERS))]}")
-            shares.append(rng.uniform(0.08, 0.14))
+            shares.append(rng.uniform(0.15, 0.25))
             bad.append(True)
         term_kw += [k] * len(texts)
         term_text += texts

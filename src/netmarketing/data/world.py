@@ -114,6 +114,7 @@ def make_plan(rng: np.random.Generator) -> dict:
     defects = choose_defects(rng)
     return {
         "strength": strength, "weakness": weakness, "category_trend": trend, "margins": margins,
+        "margin_gap": (float(rng.uniform(0.03, 0.05)), float(rng.uniform(0.03, 0.05))),
         "growth": float(rng.uniform(0.01, 0.06)),
         "platform_growth": {p: float(rng.uniform(*r)) for p, r in PLATFORM_GROWTH.items()},
         "size": float(rng.uniform(0.85, 1.2)),
@@ -133,6 +134,25 @@ def make_plan(rng: np.random.Generator) -> dict:
         "defects": defects,
         "duplicate_event_rate": defects.get("duplicate_events", {}).get("rate", 0.0),
     }
+
+
+def _plant_margins(products: pd.DataFrame, plan: dict) -> pd.DataFrame:
+    """Set the strength (weakness) category's gross margin a few points above (below) every other one.
+
+    The house-brand mix moves a category's margin, so the plant is made on the finished catalogue:
+    unit costs of the two categories are rescaled to hit their target margin (price-weighted).
+    """
+    cat = products["category"].astype(str)
+    margin = 1 - products.groupby(cat)["unit_cost"].sum() / products.groupby(cat)["price"].sum()
+    others = margin.drop([plan["strength"], plan["weakness"]])
+    target = {plan["strength"]: others.max() + plan["margin_gap"][0],
+              plan["weakness"]: others.min() - plan["margin_gap"][1]}
+    products = products.copy()
+    for code, goal in target.items():
+        sel = (cat == code).to_numpy()
+        products.loc[sel, "unit_cost"] = np.round(products.loc[sel, "unit_cost"] * (1 - goal) / (1 - margin[code])
+                                                  ).astype(np.int64)
+    return products
 
 
 def _sources_for(triples: list[tuple], choice: np.ndarray) -> pd.DataFrame:
@@ -228,7 +248,7 @@ def build_world(seed: int, *, scale: float = 1.0, progress: Callable[[str], None
     plan = make_plan(rngs["plan"])
 
     say("products")
-    products = make_products(40, margins=plan["margins"], rng=rngs["products"])
+    products = _plant_margins(make_products(40, margins=plan["margins"], rng=rngs["products"]), plan)
     price_history, offers, daily_price = make_price_history(products, rng=rngs["prices"])
     say("members")
     n_members = max(round(BASE_MEMBERS * scale), 50)
@@ -260,7 +280,7 @@ def build_world(seed: int, *, scale: float = 1.0, progress: Callable[[str], None
     orders = orders.drop(columns="_tracked")[ORDER_COLUMNS]
 
     say("ga4_demographics")
-    demographics = make_demographics(ga4["sessions"], members, hidden, rng=rngs["demographics"])
+    demographics = make_demographics(ga4["sessions"], members, hidden, rng=rngs["demographics"], scale=scale)
     events = ga4["events"]
     tables = {"products": products, "price_history": price_history, "offers": offers, "members": members,
               "orders": orders, "order_items": items, "ga4_events": events, "ga4_demographics": demographics}
