@@ -135,7 +135,7 @@ def make_ga4(orders: pd.DataFrame, items: pd.DataFrame, products: pd.DataFrame, 
     # A viral forum post: a burst of extra sessions from one forum, decaying over about a week.
     viral_day = int((pd.Timestamp(plan["viral_date"]) - days[0]).days)
     normal = n_browse * share[viral] / share.sum() / len(days)
-    n_viral = int(rng.poisson(normal * rng.uniform(25, 40)))
+    n_viral = int(rng.poisson(normal * rng.uniform(50, 80)))
     viral_days = np.minimum(viral_day + rng.geometric(0.45, n_viral) - 1, len(days) - 1)
     browse_days = np.concatenate([browse_days, viral_days])
     n_browse += n_viral

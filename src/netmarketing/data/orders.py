@@ -49,19 +49,25 @@ LINE_SOURCE = ("line", "social", "line_oa_broadcast")
 HOUR_BANDS = {"午休 12-13時": [12, 13], "下午 15-17時": [15, 16, 17], "晚間 20-22時": [20, 21, 22],
               "深夜 23-01時": [23, 0, 1]}
 PRICE_BANDS = ["平價", "中價", "高價"]  # thirds of the category's list prices
-TARGET_CHANNEL_LIFT = 3.0  # how much more the target segment uses its preferred own channel
+TARGET_CHANNEL_LIFT = (1.8, 0.7)  # target segment's weight on its preferred own channel, on the others
+STRENGTH_START_SHARE = 0.75  # the strength category's demand share at the start, against its base share
 TARGET_HOUR_SHARE = 0.45  # share of the target segment's orders placed in its preferred hours
 TARGET_PRICE_SHARE = 0.55  # share of its strength-category lines from its preferred price band
 FREE_SHIPPING_FROM = 990
 
 
 def category_day_intensity(days: pd.DatetimeIndex, plan: dict, platform: str | None = None) -> np.ndarray:
-    """Return demand intensity per (category, day): share x growth x category trend x season."""
+    """Return demand intensity per (category, day): share x growth x category trend x season.
+
+    The strength category starts smaller than the others (a rising category): its size alone never
+    gives it away.
+    """
     years = seasons.years_since_start(days)
     season = seasons.seasonal_factor(days)
     growth = plan["growth"] + plan.get("platform_growth", {}).get(platform, 0.0)
     rows = []
     for cat, share in CATEGORY_SHARE.items():
+        share = share * (STRENGTH_START_SHARE if cat == plan.get("strength") else 1.0)
         trend = (1 + growth) ** years * (1 + plan["category_trend"].get(cat, 0.0)) ** years
         rows.append(share * trend * season)
     return np.vstack(rows)
@@ -152,7 +158,8 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
     member_share = pd.Series(platform).map(MEMBER_SHARE).to_numpy(dtype=float)
     is_member = rng.random(n) < member_share
     member_pos = np.full(n, -1, dtype=np.int64)
-    lift = {target["preferred_channel"]: TARGET_CHANNEL_LIFT}
+    lift = {p: TARGET_CHANNEL_LIFT[0] if p == target["preferred_channel"] else TARGET_CHANNEL_LIFT[1]
+            for p in OWN_PLATFORMS}
     member_pos[is_member] = _pick_members(day[is_member], orders["_cat"].to_numpy()[is_member],
                                           platform[is_member], hidden, days, lapse_day, lift, rng)
     in_target = np.zeros(n, dtype=bool)

@@ -32,7 +32,7 @@ GENERIC_CPC = {"beauty": 24, "health_food": 30, "home": 15, "accessories_3c": 18
 GENERIC_CVR = {"beauty": 0.03, "health_food": 0.035, "home": 0.022, "accessories_3c": 0.02, "apparel": 0.018}
 MATCH_CTR = {"Exact": 0.06, "Phrase": 0.045, "Broad": 0.03}
 BRAND_CPC, BRAND_CVR, BRAND_CTR = (3, 8), 0.09, (0.10, 0.18)
-COMPETITOR_CPC, COMPETITOR_CVR, COMPETITOR_CTR = 22, 0.015, 0.025
+COMPETITOR_CPC, COMPETITOR_CVR, COMPETITOR_CTR = 22, 0.02, 0.025
 COST_WEIGHT = {"brand": 0.035, "generic": 0.05, "competitor": 0.035}
 BASE_QUALITY = {"brand": (8, 10), "generic": (5, 8), "competitor": (3, 5)}
 RUNAWAY_START_RANGE = (8, 22)  # month index of the first runaway month
@@ -118,22 +118,23 @@ def make_search_ads(spend: np.ndarray, platform_value: np.ndarray, months: pd.Pe
             cvr[k] = GENERIC_CVR[row.category] * rng.uniform(0.85, 1.15)
             ctr[k] = MATCH_CTR[row.match_type] * rng.uniform(0.8, 1.2)
     aov = np.array([category_aov(c) for c in kw["category"]])
-    # The runaway keyword's cost per conversion since `start`: 2-3x the median of its generic peers,
-    # and above the dearest of them, so the right analysis finds one keyword.
-    peers = generic[generic != runaway]
-    peer_cpa = cpc[peers] / cvr[peers]
-    target_cpa = max(rng.uniform(*RUNAWAY_VS_PEERS) * np.median(peer_cpa), 1.25 * peer_cpa.max())
-    mult = target_cpa / (cpc[runaway] / cvr[runaway])
+    base_q = np.array([rng.integers(*BASE_QUALITY[k], endpoint=True) for k in kind])
+    # One generic keyword has a poor landing page too: low Quality Score is not the competitor's alone.
+    base_q[generic[rng.integers(len(generic))]] = int(rng.integers(3, 5))
+    # The runaway keyword's cost per conversion since `start`: 2-3x the median of its peers (every
+    # non-brand keyword, at its Quality Score) and above the dearest of them, so one keyword stands out.
+    expected_cpa = cpc * (7.0 / base_q) ** 0.3 / cvr
+    peers = np.flatnonzero((kind != "brand") & (np.arange(n_kw) != runaway))
+    target_cpa = max(rng.uniform(*RUNAWAY_VS_PEERS) * np.median(expected_cpa[peers]),
+                     1.4 * expected_cpa[peers].max())
+    mult = target_cpa / expected_cpa[runaway]
     after = np.arange(n_m)[None, :] >= start
     is_runaway = (np.arange(n_kw) == runaway)[:, None] & after
     cpc_mult = np.where(is_runaway, mult**0.4, 1.0)
     cvr_mult = np.where(is_runaway, mult**-0.6, 1.0)
 
-    base_q = np.array([rng.integers(*BASE_QUALITY[k], endpoint=True) for k in kind])
-    # One generic keyword has a poor landing page too: low Quality Score is not the competitor's alone.
-    base_q[generic[rng.integers(len(generic))]] = int(rng.integers(3, 5))
     quality = _drift_quality(base_q, n_m, rng)
-    quality[runaway, start:] = np.minimum(quality[runaway, start:], 5)
+    quality[runaway] = base_q[runaway]  # its Quality Score holds: the bids and the landing page went wrong
     weight = np.array([COST_WEIGHT[k] for k in kind])
     w = weight[:, None] * rng.lognormal(0, 0.15, (n_kw, n_m)) * np.where(is_runaway, 1.2, 1.0)
     cost_expected = spend[None, :] * w / w.sum(axis=0, keepdims=True)

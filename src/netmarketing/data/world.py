@@ -43,7 +43,7 @@ FUNNEL_BREAK_SEGMENTS = [("mobile", "Android"), ("mobile", "iOS"), ("desktop", "
 FUNNEL_PREVIOUS = {"add_payment_info": "begin_checkout", "purchase": "add_payment_info"}
 VIRAL_SOURCES = ["ptt.cc", "dcard.tw", "mobile01.com"]
 PLATFORM_GROWTH = {"website": (-0.03, 0.03), "app": (0.0, 0.06), "line_store": (0.0, 0.08),
-                   "momo": (-0.02, 0.04), "shopee": (0.02, 0.08), "pchome": (-0.07, -0.01)}
+                   "momo": (-0.02, 0.04), "shopee": (0.0, 0.06), "pchome": (-0.07, -0.01)}
 STREAMS = ["plan", "products", "members", "orders", "ga4", "demographics", "defects", "marketing", "channels",
            "prices"]
 
@@ -82,9 +82,9 @@ def make_plan(rng: np.random.Generator) -> dict:
     strength, weakness = (cats[i] for i in perm[:2])
     # Category trends stay within about +-20 % a year: the strength category grows some 10 points
     # faster than the rest, the weakness category shrinks.
-    trend = {c: float(rng.uniform(-0.03, 0.04)) for c in cats}
-    trend[strength] = float(rng.uniform(0.12, 0.16))
-    trend[weakness] = float(rng.uniform(-0.15, -0.10))
+    trend = {c: float(rng.uniform(-0.03, 0.03)) for c in cats}
+    trend[strength] = float(rng.uniform(0.10, 0.14))
+    trend[weakness] = float(rng.uniform(-0.14, -0.09))
     base_margin = {c: spec["margin"] for c, spec in catalog.CATEGORIES.items()}
     others = [base_margin[c] for c in cats if c not in (strength, weakness)]
     margins = dict(base_margin)
@@ -115,7 +115,7 @@ def make_plan(rng: np.random.Generator) -> dict:
     return {
         "strength": strength, "weakness": weakness, "category_trend": trend, "margins": margins,
         "margin_gap": (float(rng.uniform(0.03, 0.05)), float(rng.uniform(0.03, 0.05))),
-        "growth": float(rng.uniform(0.01, 0.06)),
+        "growth": float(rng.uniform(0.01, 0.05)),
         "platform_growth": {p: float(rng.uniform(*r)) for p, r in PLATFORM_GROWTH.items()},
         "size": float(rng.uniform(0.85, 1.2)),
         "city_p": city_weights(rng),
