@@ -126,7 +126,7 @@ def make_search_ads(spend: np.ndarray, platform_value: np.ndarray, months: pd.Pe
     expected_cpa = cpc * (7.0 / base_q) ** 0.3 / cvr
     peers = np.flatnonzero((kind != "brand") & (np.arange(n_kw) != runaway))
     target_cpa = max(rng.uniform(*RUNAWAY_VS_PEERS) * np.median(expected_cpa[peers]),
-                     1.4 * expected_cpa[peers].max())
+                     1.6 * expected_cpa[peers].max())
     mult = target_cpa / expected_cpa[runaway]
     after = np.arange(n_m)[None, :] >= start
     is_runaway = (np.arange(n_kw) == runaway)[:, None] & after

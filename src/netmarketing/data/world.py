@@ -83,8 +83,8 @@ def make_plan(rng: np.random.Generator) -> dict:
     # Category trends stay within about +-20 % a year: the strength category grows some 10 points
     # faster than the rest, the weakness category shrinks.
     trend = {c: float(rng.uniform(-0.03, 0.03)) for c in cats}
-    trend[strength] = float(rng.uniform(0.10, 0.14))
-    trend[weakness] = float(rng.uniform(-0.14, -0.09))
+    trend[strength] = float(rng.uniform(0.13, 0.17))
+    trend[weakness] = float(rng.uniform(-0.16, -0.11))
     base_margin = {c: spec["margin"] for c, spec in catalog.CATEGORIES.items()}
     others = [base_margin[c] for c in cats if c not in (strength, weakness)]
     margins = dict(base_margin)
