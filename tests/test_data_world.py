@@ -420,3 +420,36 @@ def test_cli_entry_point_runs_as_a_program(tmp_path):
         timeout=60,
     )
     assert done.returncode == 0 and "--scale" in done.stdout
+
+
+def test_holidays_are_computed_per_year():
+    """Are 春節 and 中秋 the lunar dates of each year and 母親節 the second Sunday of May (行政院人事行政總處 calendars)?"""
+    from netmarketing.data.seasons import event_date
+
+    expected = {("春節", 2024): "2024-02-10", ("春節", 2025): "2025-01-29", ("春節", 2026): "2026-02-17",
+                ("春節", 2027): "2027-02-06", ("中秋", 2024): "2024-09-17", ("中秋", 2025): "2025-10-06",
+                ("中秋", 2026): "2026-09-25", ("母親節", 2024): "2024-05-12", ("母親節", 2025): "2025-05-11",
+                ("母親節", 2026): "2026-05-10", ("雙11", 2025): "2025-11-11"}
+    for (name, year), day in expected.items():
+        assert event_date(name, year).date().isoformat() == day, (name, year)
+
+
+def test_order_prices_follow_price_history(world):
+    """Is every order line's unit price the price price_history gives for its SKU on the order day?"""
+    history = world["price_history"]
+    items = world["order_items"].merge(world["orders"].drop_duplicates("order_id")[["order_id", "order_ts"]],
+                                       on="order_id")
+    typo = {tuple(k) for k in world.truth["defects"].get("unit_price_typo", {}).get("keys", [])}
+    shifted = set(world.truth["defects"].get("timezone_shift", {}).get("ids", []))
+    items = items[[(o, int(n)) not in typo and o not in shifted
+                   for o, n in zip(items["order_id"], items["line_no"], strict=True)]]
+    items = items[items["unit_price"] > 1].sample(3_000, random_state=1)  # test orders sell at NT$1
+    day = items["order_ts"].dt.tz_localize(None).dt.normalize()
+    merged = items.assign(day=day).merge(history, on="sku")
+    end = merged["valid_to"].fillna(pd.Timestamp("2100-01-01"))
+    merged = merged[(merged["valid_from"] <= merged["day"]) & (merged["day"] <= end)]
+    assert len(merged) == len(items)
+    assert (merged["unit_price"] == merged["price"]).all()
+    periods = history.sort_values(["sku", "valid_from"])
+    gap = periods.groupby("sku")["valid_from"].shift(-1) - periods["valid_to"]
+    assert (gap.dropna() == pd.Timedelta(days=1)).all()  # periods tile the history without overlap
