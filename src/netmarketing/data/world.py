@@ -82,9 +82,9 @@ def make_plan(rng: np.random.Generator) -> dict:
     strength, weakness = (cats[i] for i in perm[:2])
     # Category trends stay within about +-20 % a year: the strength category grows some 10 points
     # faster than the rest, the weakness category shrinks.
-    trend = {c: float(rng.uniform(-0.03, 0.03)) for c in cats}
-    trend[strength] = float(rng.uniform(0.13, 0.17))
-    trend[weakness] = float(rng.uniform(-0.16, -0.11))
+    trend = {c: float(rng.uniform(-0.02, 0.02)) for c in cats}
+    trend[strength] = float(rng.uniform(0.14, 0.18))
+    trend[weakness] = float(rng.uniform(-0.17, -0.12))
     base_margin = {c: spec["margin"] for c, spec in catalog.CATEGORIES.items()}
     others = [base_margin[c] for c in cats if c not in (strength, weakness)]
     margins = dict(base_margin)
@@ -115,7 +115,7 @@ def make_plan(rng: np.random.Generator) -> dict:
     return {
         "strength": strength, "weakness": weakness, "category_trend": trend, "margins": margins,
         "margin_gap": (float(rng.uniform(0.03, 0.05)), float(rng.uniform(0.03, 0.05))),
-        "growth": float(rng.uniform(0.01, 0.05)),
+        "growth": float(rng.uniform(0.01, 0.04)),
         "platform_growth": {p: float(rng.uniform(*r)) for p, r in PLATFORM_GROWTH.items()},
         "size": float(rng.uniform(0.85, 1.2)),
         "city_p": city_weights(rng),
