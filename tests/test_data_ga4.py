@@ -194,7 +194,9 @@ def test_default_channel_group_matches_reference_for_every_combination(world):
     got = default_channel_group(combos["source"], combos["medium"], combos["campaign"]).astype(str).tolist()
     lists = _own_lists()
     want = [_reference_channel(s, m, c, lists) for s, m, c in combos.itertuples(index=False)]
-    mismatches = [(tuple(r), g, w) for r, g, w in zip(combos.itertuples(index=False), got, want, strict=False) if g != w]
+    mismatches = [
+        (tuple(r), g, w) for r, g, w in zip(combos.itertuples(index=False), got, want, strict=False) if g != w
+    ]
     assert not mismatches
     assert lists["SOCIAL"] == set(source_categories()["SOCIAL"])
 

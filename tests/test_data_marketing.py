@@ -466,7 +466,12 @@ def test_ad_copy_labels_agree_with_keyword_rule():
             for item in truth["ad_copy_evidence"][row.copy_id]:
                 assert item["rule"] and item["evidence"]
         found = {label for values in labels.values() for label in values}
-        assert {"undisclosed_endorsement", "medical_claim_food", "medical_claim_cosmetic", "missing_opt_out"} <= found
+        assert {
+            "undisclosed_endorsement",
+            "medical_claim_food",
+            "medical_claim_cosmetic",
+            "missing_opt_out",
+        } <= found
         assert sum(1 for v in labels.values() if not v) >= 8  # enough compliant copies to tell apart
         texts.add(tuple(copies["text"]))
     assert len(texts) == 20  # the mix varies with the seed
@@ -511,7 +516,9 @@ def test_negative_keyword_candidates_are_found(many_worlds):
         terms = tables["search_terms"].groupby("search_term")[["clicks", "cost", "conversions"]].sum()
         zero = set(terms[(terms["clicks"] > 0) & (terms["conversions"] == 0)].index)
         assert set(truth["negative_keyword_candidates"]) <= zero
-        assert len(truth["negative_keyword_candidates"]) >= 3 and len(zero) > 3 * len(truth["negative_keyword_candidates"])
+        assert len(truth["negative_keyword_candidates"]) >= 3 and len(zero) > 3 * len(
+            truth["negative_keyword_candidates"]
+        )
 
 
 @pytest.mark.slow

@@ -22,8 +22,17 @@ SCALE = 0.4
 
 # Column lists copied from the team contract (the specification, not the code).
 CONTRACT_COLUMNS = {
-    "products": ["sku", "name", "category", "category_zh", "product_type", "brand", "price", "unit_cost",
-                 "launch_date"],
+    "products": [
+        "sku",
+        "name",
+        "category",
+        "category_zh",
+        "product_type",
+        "brand",
+        "price",
+        "unit_cost",
+        "launch_date",
+    ],
     "price_history": ["sku", "valid_from", "valid_to", "price", "price_type", "offer_id", "list_price"],
     "offers": ["offer_id", "name", "event", "sku", "offer_price", "start_date", "end_date"],
     "members": [
@@ -177,7 +186,9 @@ def test_money_adds_up(world):
     assert (merged["items_revenue"] == merged["lines"] - merged["discount"]).all()
     items = world["order_items"]
     typo = {tuple(k) for k in world.truth["defects"].get("unit_price_typo", {}).get("keys", [])}
-    clean_lines = ~pd.Series([(o, int(n)) in typo for o, n in zip(items["order_id"], items["line_no"], strict=True)])
+    clean_lines = ~pd.Series(
+        [(o, int(n)) in typo for o, n in zip(items["order_id"], items["line_no"], strict=True)]
+    )
     assert (items["item_revenue"] == items["unit_price"] * items["quantity"])[clean_lines.to_numpy()].all()
     assert (orders["discount"] >= 0).all() and (orders["cost_of_goods"] > 0).all()
 
@@ -219,7 +230,9 @@ def test_personal_data_looks_real_yet_synthetic(world):
     """Are national IDs checksum-valid with the synthetic marker, mobiles 09xx-xxx-xxx and e-mails on example domains?"""
     members = world["members"]
     defects = world.truth["defects"]
-    planted = set(defects.get("mobile_format", {}).get("ids", [])) | set(defects.get("email_format", {}).get("ids", []))
+    planted = set(defects.get("mobile_format", {}).get("ids", [])) | set(
+        defects.get("email_format", {}).get("ids", [])
+    )
     members = members[~members["member_id"].isin(planted)]
     assert all(_valid_national_id(x) for x in members["national_id"])
     assert members["national_id"].str.slice(2, 5).eq("999").all()
@@ -239,7 +252,12 @@ def test_personal_data_looks_real_yet_synthetic(world):
 
 def _defect_rows(world, name: str, spec: dict) -> set:
     """Return the ids (or keys) where a defect shows in the tables, found without the manifest."""
-    orders, members, products, items = world["orders"], world["members"], world["products"], world["order_items"]
+    orders, members, products, items = (
+        world["orders"],
+        world["members"],
+        world["products"],
+        world["order_items"],
+    )
     if name == "test_orders":
         return set(orders.loc[orders["member_id"] == "TEST", "order_id"])
     if name == "duplicate_orders":
@@ -267,8 +285,10 @@ def _defect_rows(world, name: str, spec: dict) -> set:
     if name == "duplicate_events":
         ev = world["ga4_events"]
         dup = ev[ev.duplicated(["user_pseudo_id", "event_timestamp", "event_name"], keep="first")]
-        return {(u, int(t), str(e)) for u, t, e in zip(dup["user_pseudo_id"], dup["event_timestamp"],
-                                                       dup["event_name"], strict=True)}
+        return {
+            (u, int(t), str(e))
+            for u, t, e in zip(dup["user_pseudo_id"], dup["event_timestamp"], dup["event_name"], strict=True)
+        }
     if name == "timezone_shift":
         return set(spec["ids"])  # checked below through the delivery times
     raise AssertionError(f"no finder for defect {name}")
@@ -287,8 +307,9 @@ def test_defects_in_manifest_match_the_data(world):
         orders = world["orders"].dropna(subset=["delivered_ts"])
         shifted = orders["order_id"].isin(defects["timezone_shift"]["ids"])
         lag = orders["delivered_ts"] - orders["order_ts"]
-        assert lag[shifted].median() - lag[~shifted & (orders["platform"] == defects["timezone_shift"][
-            "platform"])].median() > pd.Timedelta(hours=6)
+        assert lag[shifted].median() - lag[
+            ~shifted & (orders["platform"] == defects["timezone_shift"]["platform"])
+        ].median() > pd.Timedelta(hours=6)
 
 
 def test_defects_vary_with_the_seed():
@@ -426,10 +447,19 @@ def test_holidays_are_computed_per_year():
     """Are 春節 and 中秋 the lunar dates of each year and 母親節 the second Sunday of May (行政院人事行政總處 calendars)?"""
     from netmarketing.data.seasons import event_date
 
-    expected = {("春節", 2024): "2024-02-10", ("春節", 2025): "2025-01-29", ("春節", 2026): "2026-02-17",
-                ("春節", 2027): "2027-02-06", ("中秋", 2024): "2024-09-17", ("中秋", 2025): "2025-10-06",
-                ("中秋", 2026): "2026-09-25", ("母親節", 2024): "2024-05-12", ("母親節", 2025): "2025-05-11",
-                ("母親節", 2026): "2026-05-10", ("雙11", 2025): "2025-11-11"}
+    expected = {
+        ("春節", 2024): "2024-02-10",
+        ("春節", 2025): "2025-01-29",
+        ("春節", 2026): "2026-02-17",
+        ("春節", 2027): "2027-02-06",
+        ("中秋", 2024): "2024-09-17",
+        ("中秋", 2025): "2025-10-06",
+        ("中秋", 2026): "2026-09-25",
+        ("母親節", 2024): "2024-05-12",
+        ("母親節", 2025): "2025-05-11",
+        ("母親節", 2026): "2026-05-10",
+        ("雙11", 2025): "2025-11-11",
+    }
     for (name, year), day in expected.items():
         assert event_date(name, year).date().isoformat() == day, (name, year)
 
@@ -437,12 +467,17 @@ def test_holidays_are_computed_per_year():
 def test_order_prices_follow_price_history(world):
     """Is every order line's unit price the price price_history gives for its SKU on the order day?"""
     history = world["price_history"]
-    items = world["order_items"].merge(world["orders"].drop_duplicates("order_id")[["order_id", "order_ts"]],
-                                       on="order_id")
+    items = world["order_items"].merge(
+        world["orders"].drop_duplicates("order_id")[["order_id", "order_ts"]], on="order_id"
+    )
     typo = {tuple(k) for k in world.truth["defects"].get("unit_price_typo", {}).get("keys", [])}
     shifted = set(world.truth["defects"].get("timezone_shift", {}).get("ids", []))
-    items = items[[(o, int(n)) not in typo and o not in shifted
-                   for o, n in zip(items["order_id"], items["line_no"], strict=True)]]
+    items = items[
+        [
+            (o, int(n)) not in typo and o not in shifted
+            for o, n in zip(items["order_id"], items["line_no"], strict=True)
+        ]
+    ]
     items = items[items["unit_price"] > 1].sample(3_000, random_state=1)  # test orders sell at NT$1
     day = items["order_ts"].dt.tz_localize(None).dt.normalize()
     merged = items.assign(day=day).merge(history, on="sku")

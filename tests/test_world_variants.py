@@ -78,7 +78,9 @@ def summarise(seed: int) -> dict:
 
     # --- Marketplace economics ---------------------------------------------------------------------
     by_channel = spend.groupby("channel", observed=True)[["attributed_revenue", "actual_spend"]].sum()
-    out["marketplace_roas"] = (by_channel["attributed_revenue"] / by_channel["actual_spend"])["Marketplace ads"]
+    out["marketplace_roas"] = (by_channel["attributed_revenue"] / by_channel["actual_spend"])[
+        "Marketplace ads"
+    ]
     plat = done.groupby("platform", observed=True)
     out["aov"] = plat["revenue"].mean().to_dict()
     out["fee_rate"] = (plat["platform_fee"].sum() / plat["revenue"].sum()).to_dict()
@@ -101,15 +103,20 @@ def summarise(seed: int) -> dict:
     runups = []
     for yr in (2024, 2025, 2026):
         day = seasons.event_date("母親節", yr)
-        before = daily[day - pd.Timedelta(days=9): day - pd.Timedelta(days=3)].mean()
-        after = daily[day + pd.Timedelta(days=1): day + pd.Timedelta(days=7)].mean()
+        before = daily[day - pd.Timedelta(days=9) : day - pd.Timedelta(days=3)].mean()
+        after = daily[day + pd.Timedelta(days=1) : day + pd.Timedelta(days=7)].mean()
         runups.append(before / after)
     out["mothers_day_runup"] = min(runups)
     out["yearly_counts"] = orders.groupby(orders["order_ts"].dt.year).size().tolist()
 
     # --- People as in Taiwan -----------------------------------------------------------------------
     demo = w["ga4_demographics"]
-    age = demo[demo["dimension"] == "age"].groupby("value")["active_users"].sum().drop("unknown", errors="ignore")
+    age = (
+        demo[demo["dimension"] == "age"]
+        .groupby("value")["active_users"]
+        .sum()
+        .drop("unknown", errors="ignore")
+    )
     out["ga4_65_share"] = age.get("65+", 0) / age.sum()
     members = w["members"].dropna(subset=["age_bracket"])
     high = members["income_bracket"].isin(["8-12萬", "12萬以上"])
@@ -134,16 +141,24 @@ def summarise(seed: int) -> dict:
     social = w["social_ads"].groupby(["age", "gender"], observed=True)[["link_clicks", "impressions"]].sum()
     ctr = social["link_clicks"] / social["impressions"]
     out["meta_ctr_spread"] = ctr.max() / ctr.min()
-    yearly = spend.assign(year=spend["month"].str.slice(0, 4)).groupby(["channel", "year"], observed=True)[
-        ["planned_budget", "actual_spend"]].sum()
+    yearly = (
+        spend.assign(year=spend["month"].str.slice(0, 4))
+        .groupby(["channel", "year"], observed=True)[["planned_budget", "actual_spend"]]
+        .sum()
+    )
     off = (yearly["planned_budget"] / yearly["actual_spend"] - 1).abs()
     out["pacing_off_share"] = (off > 0.02).mean()
 
     # --- Planted facts: intended analysis against a naive look ---------------------------------------
-    lines = w["order_items"].merge(done[["order_id", "order_ts", "member_id"]], on="order_id").merge(
-        products[["sku", "category"]], on="sku")
+    lines = (
+        w["order_items"]
+        .merge(done[["order_id", "order_ts", "member_id"]], on="order_id")
+        .merge(products[["sku", "category"]], on="sku")
+    )
     lines["year"] = lines["order_ts"].dt.year
-    rev = lines.pivot_table(index="category", columns="year", values="item_revenue", aggfunc="sum", observed=True)
+    rev = lines.pivot_table(
+        index="category", columns="year", values="item_revenue", aggfunc="sum", observed=True
+    )
     cost = lines.groupby("category", observed=True)[["item_revenue", "item_cost"]].sum()
     growth = rev[2025] / rev[2024] - 1
     margins = 1 - cost["item_cost"] / cost["item_revenue"]
@@ -173,9 +188,12 @@ def summarise(seed: int) -> dict:
     out["runaway_vs_peers"] = cpa.max() / cpa.drop(cpa.idxmax()).median()
     out["runaway_naive"] = kw.groupby("keyword")["cost"].sum().idxmax() == t["runaway_cpa_keyword"]
     names = set(comp["company"]) - {catalog.COMPANY["brand_zh"]}
-    out["competitor_found"] = [k for k in kw["keyword"].unique() if k in names] == [t["competitor_trademark_keyword"]]
-    out["competitor_naive"] = kw.groupby("keyword")["quality_score"].mean().idxmin() == t[
-        "competitor_trademark_keyword"]
+    out["competitor_found"] = [k for k in kw["keyword"].unique() if k in names] == [
+        t["competitor_trademark_keyword"]
+    ]
+    out["competitor_naive"] = (
+        kw.groupby("keyword")["quality_score"].mean().idxmin() == t["competitor_trademark_keyword"]
+    )
 
     roas = (by_channel["attributed_revenue"] / by_channel["actual_spend"]).sort_values()
     out["roas_found"] = roas.index[-1] == t["best_roas_channel"] and roas.index[0] == t["worst_roas_channel"]
@@ -186,15 +204,21 @@ def summarise(seed: int) -> dict:
     attrs = ["price", "quality", "delivery", "service", "brand_trust", "promotion"]
     gap = {a: survey[f"importance_{a}"].mean() - survey[f"satisfaction_{a}"].mean() for a in attrs}
     out["gap_found"] = max(gap, key=gap.get) == t["satisfaction_gap_attribute"]
-    out["gap_naive"] = min(attrs, key=lambda a: survey[f"satisfaction_{a}"].mean()) == t["satisfaction_gap_attribute"]
+    out["gap_naive"] = (
+        min(attrs, key=lambda a: survey[f"satisfaction_{a}"].mean()) == t["satisfaction_gap_attribute"]
+    )
 
     # Target segment (P1.2.4): the segment that leans most to the strength category.
     mem = w["members"][["member_id", "gender", "age_bracket"]].dropna()
     ml = lines.merge(mem, on="member_id")
     seg = ml.groupby(["gender", "age_bracket"], observed=True)
     buyers = seg["member_id"].nunique()
-    lean = (ml[ml["category"] == t["strength_category"]].groupby(["gender", "age_bracket"], observed=True)[
-        "item_revenue"].sum() / seg["item_revenue"].sum())[buyers >= 30]
+    lean = (
+        ml[ml["category"] == t["strength_category"]]
+        .groupby(["gender", "age_bracket"], observed=True)["item_revenue"]
+        .sum()
+        / seg["item_revenue"].sum()
+    )[buyers >= 30]
     target = t["target_segment"]
     out["target_found"] = lean.idxmax() == (target["gender"], target["age_bracket"])
     out["target_naive"] = seg["item_revenue"].sum().idxmax() == (target["gender"], target["age_bracket"])
@@ -209,8 +233,11 @@ def summarise(seed: int) -> dict:
     hour_lift = band[in_t].value_counts(normalize=True) - band.value_counts(normalize=True)
     out["hours_found"] = hour_lift.idxmax() == target["peak_hours"]
     bands = pd.Series(price_band_of(products), index=products["sku"])
-    tl = ml[(ml["gender"] == target["gender"]) & (ml["age_bracket"] == target["age_bracket"])
-            & (ml["category"] == t["strength_category"])]
+    tl = ml[
+        (ml["gender"] == target["gender"])
+        & (ml["age_bracket"] == target["age_bracket"])
+        & (ml["category"] == t["strength_category"])
+    ]
     out["price_band_found"] = PRICE_BANDS[int(tl["sku"].map(bands).mode().iloc[0])] == target["price_band"]
     ts = survey[(survey["gender"] == target["gender"]) & (survey["age_bracket"] == target["age_bracket"])]
     out["content_found"] = ts["preferred_content"].value_counts().idxmax() == target["preferred_content"]
@@ -225,8 +252,10 @@ def summarise(seed: int) -> dict:
             claimed = int(row.text.split("原價NT$")[1].split("，")[0].replace(",", ""))
             start = offers.loc[row.offer_id, "start_date"]
             h = history[(history["sku"] == row.sku) & (history["price_type"] == "regular")]
-            h = h[(h["valid_from"] < start) & (h["valid_to"].fillna(pd.Timestamp("2100-01-01"))
-                                               >= start - pd.Timedelta(days=30))]
+            h = h[
+                (h["valid_from"] < start)
+                & (h["valid_to"].fillna(pd.Timestamp("2100-01-01")) >= start - pd.Timedelta(days=30))
+            ]
             judged[row.copy_id] = claimed not in set(h["price"])
             naive[row.copy_id] = True
         elif "限時優惠到" in row.text:
@@ -240,13 +269,21 @@ def summarise(seed: int) -> dict:
     out["copies_naive"] = naive == truth_flag
 
     out["answers"] = {
-        "strength": t["strength_category"], "weakness": t["weakness_category"],
-        "bot": (t["bot_spike"]["date"], t["bot_spike"]["source"]), "viral": t["referral_viral_source"],
-        "runaway": t["runaway_cpa_keyword"], "competitor": t["competitor_trademark_keyword"],
-        "best_roas": t["best_roas_channel"], "worst_roas": t["worst_roas_channel"],
-        "gap": t["satisfaction_gap_attribute"], "defects": tuple(sorted(t["defects"])),
-        "target": (target["gender"], target["age_bracket"]), "channel": target["preferred_channel"],
-        "price_band": target["price_band"], "hours": target["peak_hours"], "content": target["preferred_content"],
+        "strength": t["strength_category"],
+        "weakness": t["weakness_category"],
+        "bot": (t["bot_spike"]["date"], t["bot_spike"]["source"]),
+        "viral": t["referral_viral_source"],
+        "runaway": t["runaway_cpa_keyword"],
+        "competitor": t["competitor_trademark_keyword"],
+        "best_roas": t["best_roas_channel"],
+        "worst_roas": t["worst_roas_channel"],
+        "gap": t["satisfaction_gap_attribute"],
+        "defects": tuple(sorted(t["defects"])),
+        "target": (target["gender"], target["age_bracket"]),
+        "channel": target["preferred_channel"],
+        "price_band": target["price_band"],
+        "hours": target["peak_hours"],
+        "content": target["preferred_content"],
         "negatives": tuple(t["negative_keyword_candidates"]),
     }
     return out
@@ -324,10 +361,20 @@ def test_ad_reports_have_a_real_shape(summaries):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fact, naive_at_most", [
-    ("strength", 0.5), ("bot", 0.0), ("viral", 0.7), ("runaway", 0.25), ("competitor", 0.8),
-    ("roas", 0.0), ("gap", 0.2), ("target", 0.0), ("copies", 0.0),
-])
+@pytest.mark.parametrize(
+    "fact, naive_at_most",
+    [
+        ("strength", 0.5),
+        ("bot", 0.0),
+        ("viral", 0.7),
+        ("runaway", 0.25),
+        ("competitor", 0.8),
+        ("roas", 0.0),
+        ("gap", 0.2),
+        ("target", 0.0),
+        ("copies", 0.0),
+    ],
+)
 def test_planted_fact_found_by_intended_analysis_missed_by_naive(summaries, fact, naive_at_most):
     """Does the intended analysis find each planted fact in every variant while a naive look mostly misses it?"""
     assert share(summaries, f"{fact}_found") == 1.0, [s["seed"] for s in summaries if not s[f"{fact}_found"]]
@@ -366,8 +413,11 @@ def negatives_found(seed: int) -> tuple[float, float, float]:
     zero = st[st["conversions"] == 0]
     found = set(zero.loc[zero["clicks"] * zero["keyword"].map(rate) >= 3, "search_term"])
     planted = set(truth["negative_keyword_candidates"])
-    return (len(found & planted) / max(len(found), 1), len(found & planted) / max(len(planted), 1),
-            len(set(zero["search_term"]) & planted) / max(len(zero), 1))
+    return (
+        len(found & planted) / max(len(found), 1),
+        len(found & planted) / max(len(planted), 1),
+        len(set(zero["search_term"]) & planted) / max(len(zero), 1),
+    )
 
 
 def test_negative_keywords_need_expected_conversions():

@@ -37,18 +37,54 @@ CATEGORIES = {
 # Marketplace fee levels are a course assumption (weak source): each platform publishes its current
 # schedule in its seller centre, and rates differ by category and programme.
 PLATFORMS = {
-    "website": {"zh": "官方網站", "own": True, "fee_rate": 0.025, "delivery_days": 2.2,
-                "aov_bias": 0.1, "lines": 0.75},
-    "app": {"zh": "行動 APP", "own": True, "fee_rate": 0.025, "delivery_days": 2.2,
-            "aov_bias": 0.15, "lines": 0.6},
-    "line_store": {"zh": "LINE 官方帳號商店", "own": True, "fee_rate": 0.03, "delivery_days": 2.5,
-                   "aov_bias": 0.25, "lines": 0.5},
-    "momo": {"zh": "momo購物網", "own": False, "fee_rate": 0.18, "delivery_days": 1.3,
-             "aov_bias": 0.3, "lines": 0.5},
-    "shopee": {"zh": "蝦皮購物", "own": False, "fee_rate": 0.115, "delivery_days": 3.2,
-               "aov_bias": 0.9, "lines": 0.3},
-    "pchome": {"zh": "PChome 24h", "own": False, "fee_rate": 0.16, "delivery_days": 1.4,
-               "aov_bias": 0.4, "lines": 0.45},
+    "website": {
+        "zh": "官方網站",
+        "own": True,
+        "fee_rate": 0.025,
+        "delivery_days": 2.2,
+        "aov_bias": 0.1,
+        "lines": 0.75,
+    },
+    "app": {
+        "zh": "行動 APP",
+        "own": True,
+        "fee_rate": 0.025,
+        "delivery_days": 2.2,
+        "aov_bias": 0.15,
+        "lines": 0.6,
+    },
+    "line_store": {
+        "zh": "LINE 官方帳號商店",
+        "own": True,
+        "fee_rate": 0.03,
+        "delivery_days": 2.5,
+        "aov_bias": 0.25,
+        "lines": 0.5,
+    },
+    "momo": {
+        "zh": "momo購物網",
+        "own": False,
+        "fee_rate": 0.18,
+        "delivery_days": 1.3,
+        "aov_bias": 0.3,
+        "lines": 0.5,
+    },
+    "shopee": {
+        "zh": "蝦皮購物",
+        "own": False,
+        "fee_rate": 0.115,
+        "delivery_days": 3.2,
+        "aov_bias": 0.9,
+        "lines": 0.3,
+    },
+    "pchome": {
+        "zh": "PChome 24h",
+        "own": False,
+        "fee_rate": 0.16,
+        "delivery_days": 1.4,
+        "aov_bias": 0.4,
+        "lines": 0.45,
+    },
 }
 
 PAYMENT_METHODS = {
@@ -64,19 +100,54 @@ PAYMENT_METHODS = {
 # 22 counties and cities with population in thousands (2024, rounded; 內政部 戶政司, 2024-09:
 # 新北 17.3 %, 臺北 10.7 %): weights for geo.
 CITIES = {
-    "新北市": 4_048, "臺中市": 2_850, "高雄市": 2_730, "臺北市": 2_490, "桃園市": 2_330,
-    "臺南市": 1_850, "彰化縣": 1_240, "屏東縣": 790, "雲林縣": 660, "新竹縣": 590,
-    "苗栗縣": 530, "嘉義縣": 480, "新竹市": 460, "南投縣": 480, "宜蘭縣": 450,
-    "基隆市": 360, "花蓮縣": 320, "嘉義市": 260, "臺東縣": 210, "金門縣": 140,
-    "澎湖縣": 110, "連江縣": 14,
+    "新北市": 4_048,
+    "臺中市": 2_850,
+    "高雄市": 2_730,
+    "臺北市": 2_490,
+    "桃園市": 2_330,
+    "臺南市": 1_850,
+    "彰化縣": 1_240,
+    "屏東縣": 790,
+    "雲林縣": 660,
+    "新竹縣": 590,
+    "苗栗縣": 530,
+    "嘉義縣": 480,
+    "新竹市": 460,
+    "南投縣": 480,
+    "宜蘭縣": 450,
+    "基隆市": 360,
+    "花蓮縣": 320,
+    "嘉義市": 260,
+    "臺東縣": 210,
+    "金門縣": 140,
+    "澎湖縣": 110,
+    "連江縣": 14,
 }
 # Online shoppers over-index where pay is high (主計總處 2025-11-25: median pay highest in 新竹市,
 # 新竹縣, 臺北市) and in the capital region; rural counties under-index. Multiplies population.
 CITY_ECOMMERCE_INDEX = {
-    "新北市": 1.15, "臺北市": 1.35, "新竹市": 1.45, "新竹縣": 1.3, "桃園市": 1.05, "臺中市": 1.0,
-    "基隆市": 0.95, "高雄市": 0.92, "臺南市": 0.9, "宜蘭縣": 0.8, "彰化縣": 0.78, "苗栗縣": 0.78,
-    "嘉義市": 0.85, "屏東縣": 0.7, "雲林縣": 0.68, "嘉義縣": 0.65, "南投縣": 0.7, "花蓮縣": 0.72,
-    "臺東縣": 0.65, "金門縣": 0.6, "澎湖縣": 0.6, "連江縣": 0.55,
+    "新北市": 1.15,
+    "臺北市": 1.35,
+    "新竹市": 1.45,
+    "新竹縣": 1.3,
+    "桃園市": 1.05,
+    "臺中市": 1.0,
+    "基隆市": 0.95,
+    "高雄市": 0.92,
+    "臺南市": 0.9,
+    "宜蘭縣": 0.8,
+    "彰化縣": 0.78,
+    "苗栗縣": 0.78,
+    "嘉義市": 0.85,
+    "屏東縣": 0.7,
+    "雲林縣": 0.68,
+    "嘉義縣": 0.65,
+    "南投縣": 0.7,
+    "花蓮縣": 0.72,
+    "臺東縣": 0.65,
+    "金門縣": 0.6,
+    "澎湖縣": 0.6,
+    "連江縣": 0.55,
 }
 
 # GA4 demographics (age brackets as in the GA4 report) and CRM brackets.
@@ -94,8 +165,13 @@ OPERATING_SYSTEMS = {
 # Browser mix per operating system (GA4 device.web_info.browser): in-app browsers included.
 BROWSERS = {
     "iOS": {"Safari": 0.62, "Chrome": 0.16, "Safari (in-app)": 0.17, "Edge": 0.02, "Firefox": 0.03},
-    "Android": {"Chrome": 0.66, "Samsung Internet": 0.16, "Android Webview": 0.14, "Edge": 0.02,
-                "Firefox": 0.02},
+    "Android": {
+        "Chrome": 0.66,
+        "Samsung Internet": 0.16,
+        "Android Webview": 0.14,
+        "Edge": 0.02,
+        "Firefox": 0.02,
+    },
     "Windows": {"Chrome": 0.67, "Edge": 0.25, "Firefox": 0.06, "Opera": 0.02},
     "Macintosh": {"Safari": 0.5, "Chrome": 0.43, "Edge": 0.03, "Firefox": 0.04},
     "Linux": {"Chrome": 0.7, "Firefox": 0.3},
@@ -133,16 +209,36 @@ TRAFFIC_SOURCES = [
 # (gifts must arrive in time), and the uplift at the peak. Sale days (618, 雙11, 雙12) peak on the
 # day itself; gift days peak about a week before and fall away on the day.
 SEASONAL_EVENTS = {
-    "春節": {"en": "Lunar New Year (年貨)", "rule": "lunar_new_year", "run_up": 24, "peak_before": 9,
-             "uplift": 1.8},
-    "母親節": {"en": "Mother's Day", "rule": "second_sunday_may", "run_up": 20, "peak_before": 6,
-               "uplift": 1.7},
+    "春節": {
+        "en": "Lunar New Year (年貨)",
+        "rule": "lunar_new_year",
+        "run_up": 24,
+        "peak_before": 9,
+        "uplift": 1.8,
+    },
+    "母親節": {
+        "en": "Mother's Day",
+        "rule": "second_sunday_may",
+        "run_up": 20,
+        "peak_before": 6,
+        "uplift": 1.7,
+    },
     "618": {"en": "618 mid-year sale", "rule": "06-18", "run_up": 17, "peak_before": 0, "uplift": 2.3},
     "父親節": {"en": "Father's Day", "rule": "08-08", "run_up": 10, "peak_before": 3, "uplift": 1.35},
-    "中秋": {"en": "Mid-Autumn Festival (gift boxes)", "rule": "mid_autumn", "run_up": 20, "peak_before": 7,
-             "uplift": 1.55},
-    "週年慶": {"en": "Department-store anniversary season", "rule": "10-25", "run_up": 10, "peak_before": 0,
-               "uplift": 1.3},
+    "中秋": {
+        "en": "Mid-Autumn Festival (gift boxes)",
+        "rule": "mid_autumn",
+        "run_up": 20,
+        "peak_before": 7,
+        "uplift": 1.55,
+    },
+    "週年慶": {
+        "en": "Department-store anniversary season",
+        "rule": "10-25",
+        "run_up": 10,
+        "peak_before": 0,
+        "uplift": 1.3,
+    },
     "雙11": {"en": "Double 11", "rule": "11-11", "run_up": 10, "peak_before": 0, "uplift": 3.2},
     "雙12": {"en": "Double 12", "rule": "12-12", "run_up": 11, "peak_before": 0, "uplift": 1.9},
 }
@@ -156,7 +252,15 @@ CARRIER_CUTOFF_DAYS = 3
 WEEKDAY_FACTOR = (0.96, 0.94, 0.95, 0.97, 0.99, 1.16, 1.12)
 
 # Market calibration: 電子購物及郵購業 revenue, NT$ 億 (MOEA); 2025 = 2024 x 1.034.
-MARKET_REVENUE_YI = {2019: 2_565, 2020: 3_180, 2021: 4_026, 2022: 4_466, 2023: 4_531, 2024: 4_668, 2025: 4_827}
+MARKET_REVENUE_YI = {
+    2019: 2_565,
+    2020: 3_180,
+    2021: 4_026,
+    2022: 4_466,
+    2023: 4_531,
+    2024: 4_668,
+    2025: 4_827,
+}
 
 COMPETITORS = ["美好生活網", "悅購商城", "小日子選品", "樂活市集"]
 
@@ -258,41 +362,118 @@ HOUSE_BRAND_MARGIN_PREMIUM = (0.08, 0.14)
 
 # GA4 geo fields are reported in English: county/city -> (geo region, main city).
 CITY_GA4 = {
-    "新北市": ("New Taipei City", "Banqiao"), "臺中市": ("Taichung City", "Taichung"),
-    "高雄市": ("Kaohsiung City", "Kaohsiung"), "臺北市": ("Taipei City", "Taipei"),
-    "桃園市": ("Taoyuan City", "Taoyuan"), "臺南市": ("Tainan City", "Tainan"),
-    "彰化縣": ("Changhua County", "Changhua"), "屏東縣": ("Pingtung County", "Pingtung"),
-    "雲林縣": ("Yunlin County", "Douliu"), "新竹縣": ("Hsinchu County", "Zhubei"),
-    "苗栗縣": ("Miaoli County", "Miaoli"), "嘉義縣": ("Chiayi County", "Taibao"),
-    "新竹市": ("Hsinchu City", "Hsinchu"), "南投縣": ("Nantou County", "Nantou"),
-    "宜蘭縣": ("Yilan County", "Yilan"), "基隆市": ("Keelung City", "Keelung"),
-    "花蓮縣": ("Hualien County", "Hualien"), "嘉義市": ("Chiayi City", "Chiayi"),
-    "臺東縣": ("Taitung County", "Taitung"), "金門縣": ("Kinmen County", "Jincheng"),
-    "澎湖縣": ("Penghu County", "Magong"), "連江縣": ("Lienchiang County", "Nangan"),
+    "新北市": ("New Taipei City", "Banqiao"),
+    "臺中市": ("Taichung City", "Taichung"),
+    "高雄市": ("Kaohsiung City", "Kaohsiung"),
+    "臺北市": ("Taipei City", "Taipei"),
+    "桃園市": ("Taoyuan City", "Taoyuan"),
+    "臺南市": ("Tainan City", "Tainan"),
+    "彰化縣": ("Changhua County", "Changhua"),
+    "屏東縣": ("Pingtung County", "Pingtung"),
+    "雲林縣": ("Yunlin County", "Douliu"),
+    "新竹縣": ("Hsinchu County", "Zhubei"),
+    "苗栗縣": ("Miaoli County", "Miaoli"),
+    "嘉義縣": ("Chiayi County", "Taibao"),
+    "新竹市": ("Hsinchu City", "Hsinchu"),
+    "南投縣": ("Nantou County", "Nantou"),
+    "宜蘭縣": ("Yilan County", "Yilan"),
+    "基隆市": ("Keelung City", "Keelung"),
+    "花蓮縣": ("Hualien County", "Hualien"),
+    "嘉義市": ("Chiayi City", "Chiayi"),
+    "臺東縣": ("Taitung County", "Taitung"),
+    "金門縣": ("Kinmen County", "Jincheng"),
+    "澎湖縣": ("Penghu County", "Magong"),
+    "連江縣": ("Lienchiang County", "Nangan"),
 }
 
 # First letter of the national ID number by county/city of household registration.
 NATIONAL_ID_LETTER = {
-    "臺北市": "A", "臺中市": "B", "基隆市": "C", "臺南市": "D", "高雄市": "E", "新北市": "F",
-    "宜蘭縣": "G", "桃園市": "H", "嘉義市": "I", "新竹縣": "J", "苗栗縣": "K", "南投縣": "M",
-    "彰化縣": "N", "新竹市": "O", "雲林縣": "P", "嘉義縣": "Q", "屏東縣": "T", "花蓮縣": "U",
-    "臺東縣": "V", "金門縣": "W", "澎湖縣": "X", "連江縣": "Z",
+    "臺北市": "A",
+    "臺中市": "B",
+    "基隆市": "C",
+    "臺南市": "D",
+    "高雄市": "E",
+    "新北市": "F",
+    "宜蘭縣": "G",
+    "桃園市": "H",
+    "嘉義市": "I",
+    "新竹縣": "J",
+    "苗栗縣": "K",
+    "南投縣": "M",
+    "彰化縣": "N",
+    "新竹市": "O",
+    "雲林縣": "P",
+    "嘉義縣": "Q",
+    "屏東縣": "T",
+    "花蓮縣": "U",
+    "臺東縣": "V",
+    "金門縣": "W",
+    "澎湖縣": "X",
+    "連江縣": "Z",
 }
 # Letter -> two-digit code used by the checksum (內政部 rule).
 NATIONAL_ID_LETTER_CODE = {
-    "A": 10, "B": 11, "C": 12, "D": 13, "E": 14, "F": 15, "G": 16, "H": 17, "I": 34, "J": 18,
-    "K": 19, "L": 20, "M": 21, "N": 22, "O": 35, "P": 23, "Q": 24, "R": 25, "S": 26, "T": 27,
-    "U": 28, "V": 29, "W": 32, "X": 30, "Y": 31, "Z": 33,
+    "A": 10,
+    "B": 11,
+    "C": 12,
+    "D": 13,
+    "E": 14,
+    "F": 15,
+    "G": 16,
+    "H": 17,
+    "I": 34,
+    "J": 18,
+    "K": 19,
+    "L": 20,
+    "M": 21,
+    "N": 22,
+    "O": 35,
+    "P": 23,
+    "Q": 24,
+    "R": 25,
+    "S": 26,
+    "T": 27,
+    "U": 28,
+    "V": 29,
+    "W": 32,
+    "X": 30,
+    "Y": 31,
+    "Z": 33,
 }
 # Marker of this course's synthetic IDs: the three digits after the sex digit are "999".
 SYNTHETIC_NATIONAL_ID_MARKER = "999"
 
 # Example domains only (RFC 2606 / reserved): no real mailbox can be hit.
 EMAIL_DOMAINS = ["example.com", "example.net", "example.org", "mail.example.tw"]
-EMAIL_WORDS = ["sunny", "happy", "cat", "tea", "rice", "moon", "star", "bubble", "lucky", "maple",
-               "panda", "ocean", "mango", "cloud", "peach", "kiwi", "river", "jade", "lily", "tiger"]
+EMAIL_WORDS = [
+    "sunny",
+    "happy",
+    "cat",
+    "tea",
+    "rice",
+    "moon",
+    "star",
+    "bubble",
+    "lucky",
+    "maple",
+    "panda",
+    "ocean",
+    "mango",
+    "cloud",
+    "peach",
+    "kiwi",
+    "river",
+    "jade",
+    "lily",
+    "tiger",
+]
 
-CONSENT_PURPOSES = {"order": "訂單處理", "marketing": "行銷推播", "analytics": "會員分析", "partner": "第三方共同行銷"}
+CONSENT_PURPOSES = {
+    "order": "訂單處理",
+    "marketing": "行銷推播",
+    "analytics": "會員分析",
+    "partner": "第三方共同行銷",
+}
 
 # Sensitive data (個資法 §6) that should never sit in a marketing CRM: a few members have it.
 HEALTH_NOTES = ["對花生過敏", "乳糖不耐", "懷孕中", "糖尿病飲食控制", "對酒精過敏", "高血壓用藥中", "蠶豆症"]
@@ -330,12 +511,25 @@ EXTRA_TRAFFIC_SOURCES = [
     ("tw.search.yahoo.com", "organic", None),
 ]
 # Taiwanese forums and marketplaces: not on Google's source lists, so untagged links land in Referral.
-TW_FORUMS_MARKETPLACES = ["ptt.cc", "dcard.tw", "mobile01.com", "shopee.tw", "momoshop.com.tw", "pchome.com.tw"]
+TW_FORUMS_MARKETPLACES = [
+    "ptt.cc",
+    "dcard.tw",
+    "mobile01.com",
+    "shopee.tw",
+    "momoshop.com.tw",
+    "pchome.com.tw",
+]
 
 # Hosts of the planted bot-traffic spike: they look like ordinary referrers (a deal site, a news
 # portal, a price comparer), so the spike is found by its behaviour, not by its name.
-BOT_SOURCES = ["dealhunter-tw.net", "twnews-daily.net", "pricecompare.tw-shop.net", "lifestyle-guide.tw-info.net",
-               "shopping-notes.blog-tw.net", "coupon-tw.org"]
+BOT_SOURCES = [
+    "dealhunter-tw.net",
+    "twnews-daily.net",
+    "pricecompare.tw-shop.net",
+    "lifestyle-guide.tw-info.net",
+    "shopping-notes.blog-tw.net",
+    "coupon-tw.org",
+]
 
 # Coupons: code -> (discount type, amount). Event codes are used only around their event.
 COUPONS = {
@@ -345,6 +539,12 @@ COUPONS = {
     "VIP15": ("percent", 15),
 }
 EVENT_COUPONS = {
-    "春節": "CNY88", "母親節": "MOM2024", "618": "MID618", "父親節": "DAD88", "中秋": "MOON100",
-    "週年慶": "ANNIV15", "雙11": "DOUBLE11", "雙12": "DOUBLE12",
+    "春節": "CNY88",
+    "母親節": "MOM2024",
+    "618": "MID618",
+    "父親節": "DAD88",
+    "中秋": "MOON100",
+    "週年慶": "ANNIV15",
+    "雙11": "DOUBLE11",
+    "雙12": "DOUBLE12",
 }

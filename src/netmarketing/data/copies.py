@@ -118,7 +118,9 @@ def _price_periods(history: pd.DataFrame, sku: str) -> pd.DataFrame:
     return rows.assign(_end=end)
 
 
-def _claims(core: dict[str, pd.DataFrame], n_price: int, n_countdown: int, rng: np.random.Generator) -> list[dict]:
+def _claims(
+    core: dict[str, pd.DataFrame], n_price: int, n_countdown: int, rng: np.random.Generator
+) -> list[dict]:
     """Draw price and countdown claims on real offers, half of them false, with their evidence."""
     offers, history, products = core.get("offers"), core.get("price_history"), core["products"]
     if offers is None or history is None or offers.empty:
@@ -136,34 +138,61 @@ def _claims(core: dict[str, pd.DataFrame], n_price: int, n_countdown: int, rng: 
         periods = _price_periods(history, sku)
         start, end = pd.Timestamp(offer["start_date"]), pd.Timestamp(offer["end_date"])
         window_start = start - pd.Timedelta(days=REFERENCE_DAYS)
-        in_window = periods[(periods["price_type"] == "regular") & (periods["valid_from"] < start)
-                            & (periods["_end"] >= window_start)]
+        in_window = periods[
+            (periods["price_type"] == "regular")
+            & (periods["valid_from"] < start)
+            & (periods["_end"] >= window_start)
+        ]
         charged = sorted(int(p) for p in in_window["price"].unique())
-        base = {"sku": sku, "offer_id": str(offer["offer_id"]), "category": cats[sku], "run_date": start,
-                "name": names[sku], "offer_price": int(offer["offer_price"])}
+        base = {
+            "sku": sku,
+            "offer_id": str(offer["offer_id"]),
+            "category": cats[sku],
+            "run_date": start,
+            "name": names[sku],
+            "offer_price": int(offer["offer_price"]),
+        }
         if k < n_price:
             false = bool(rng.random() < 0.5) and bool(charged)
             if false:
                 claimed = int(round(max(charged) * rng.uniform(1.3, 1.8), -1)) - 10
             else:
                 claimed = charged[-1] if charged else int(offer["offer_price"])
-            evidence = {"sku": sku, "claimed_original_price": claimed, "reference_window": [
-                str(window_start.date()), str((start - pd.Timedelta(days=1)).date())],
-                "regular_prices_charged": charged, "offer_id": base["offer_id"]}
+            evidence = {
+                "sku": sku,
+                "claimed_original_price": claimed,
+                "reference_window": [str(window_start.date()), str((start - pd.Timedelta(days=1)).date())],
+                "regular_prices_charged": charged,
+                "offer_id": base["offer_id"],
+            }
             claims.append({**base, "kind": "price", "false": false, "claimed": claimed, "evidence": evidence})
         else:
             length = (end - start).days
             false = bool(rng.random() < 0.5) and length >= 5
-            claimed_end = start + pd.Timedelta(days=int(rng.integers(1, max(length - 2, 2)))) if false else end
-            evidence = {"offer_id": base["offer_id"], "sku": sku, "claimed_end": str(claimed_end.date()),
-                        "real_end": str(end.date())}
-            claims.append({**base, "kind": "countdown", "false": false, "claimed_end": claimed_end,
-                           "evidence": evidence})
+            claimed_end = (
+                start + pd.Timedelta(days=int(rng.integers(1, max(length - 2, 2)))) if false else end
+            )
+            evidence = {
+                "offer_id": base["offer_id"],
+                "sku": sku,
+                "claimed_end": str(claimed_end.date()),
+                "real_end": str(end.date()),
+            }
+            claims.append(
+                {
+                    **base,
+                    "kind": "countdown",
+                    "false": false,
+                    "claimed_end": claimed_end,
+                    "evidence": evidence,
+                }
+            )
     return claims
 
 
-def make_ad_copies(core: dict[str, pd.DataFrame] | None = None, n_copies: int | None = None, *, rng=None
-                   ) -> tuple[pd.DataFrame, dict]:
+def make_ad_copies(
+    core: dict[str, pd.DataFrame] | None = None, n_copies: int | None = None, *, rng=None
+) -> tuple[pd.DataFrame, dict]:
     """Generate ad copies and their ground truth: labels, rule and evidence per copy.
 
     Parameters
@@ -184,8 +213,16 @@ def make_ad_copies(core: dict[str, pd.DataFrame] | None = None, n_copies: int | 
         n_copies = int(rng.integers(40, 61))
     categories = list(catalog.CATEGORIES)
     brand = catalog.COMPANY["brand_zh"]
-    claims = _claims(core, round(n_copies * rng.uniform(*PRICE_CLAIM_SHARE)),
-                     round(n_copies * rng.uniform(*COUNTDOWN_SHARE)), rng) if core else []
+    claims = (
+        _claims(
+            core,
+            round(n_copies * rng.uniform(*PRICE_CLAIM_SHARE)),
+            round(n_copies * rng.uniform(*COUNTDOWN_SHARE)),
+            rng,
+        )
+        if core
+        else []
+    )
     forced = ["undisclosed_endorsement", "medical_claim_food", "medical_claim_cosmetic", "missing_opt_out"]
     rows, labels, evidence = [], [], []
     for i in range(n_copies):
@@ -228,7 +265,9 @@ def make_ad_copies(core: dict[str, pd.DataFrame] | None = None, n_copies: int | 
                     found["false_original_price"] = claim["evidence"]
             else:
                 end = claim["claimed_end"]
-                parts.append(f"特價NT${claim['offer_price']:,}，限時優惠到{end.month}/{end.day} 23:59，錯過不再！")
+                parts.append(
+                    f"特價NT${claim['offer_price']:,}，限時優惠到{end.month}/{end.day} 23:59，錯過不再！"
+                )
                 if claim["false"]:
                     found["false_countdown"] = claim["evidence"]
         else:
@@ -238,7 +277,8 @@ def make_ad_copies(core: dict[str, pd.DataFrame] | None = None, n_copies: int | 
             fragment = pool[rng.integers(len(pool))]
             parts.append(fragment)
             found["medical_claim_food" if category == "health_food" else "medical_claim_cosmetic"] = {
-                "wording": fragment}
+                "wording": fragment
+            }
         if kol:
             if undisclosed:
                 found["undisclosed_endorsement"] = {"wording": "no 廣告/合作/贊助 disclosure"}
@@ -249,30 +289,47 @@ def make_ad_copies(core: dict[str, pd.DataFrame] | None = None, n_copies: int | 
                 found["missing_opt_out"] = {"platform": platform}
             else:
                 parts.append(OPT_OUT_FOOTERS[platform])
-        rows.append((category, platform, claim["sku"] if claim else None, claim["offer_id"] if claim else None,
-                     claim["run_date"] if claim else None, "".join(parts)))
+        rows.append(
+            (
+                category,
+                platform,
+                claim["sku"] if claim else None,
+                claim["offer_id"] if claim else None,
+                claim["run_date"] if claim else None,
+                "".join(parts),
+            )
+        )
         labels.append([label for label in LABELS if label in found])
-        evidence.append([{"label": label, "rule": RULES[label], "evidence": found[label]}
-                         for label in LABELS if label in found])
+        evidence.append(
+            [
+                {"label": label, "rule": RULES[label], "evidence": found[label]}
+                for label in LABELS
+                if label in found
+            ]
+        )
 
     order = rng.permutation(n_copies)
     copy_ids = [f"AD-{k + 1:03d}" for k in range(n_copies)]
-    table = pd.DataFrame({
-        "copy_id": copy_ids,
-        "category": pd.Categorical([rows[j][0] for j in order], categories=categories),
-        "platform": [rows[j][1] for j in order],
-        "sku": pd.Series([rows[j][2] for j in order], dtype="str"),
-        "offer_id": pd.Series([rows[j][3] for j in order], dtype="str"),
-        "run_date": pd.to_datetime(pd.Series([rows[j][4] for j in order])).astype("datetime64[us]"),
-        "text": [rows[j][5] for j in order],
-    })
+    table = pd.DataFrame(
+        {
+            "copy_id": copy_ids,
+            "category": pd.Categorical([rows[j][0] for j in order], categories=categories),
+            "platform": [rows[j][1] for j in order],
+            "sku": pd.Series([rows[j][2] for j in order], dtype="str"),
+            "offer_id": pd.Series([rows[j][3] for j in order], dtype="str"),
+            "run_date": pd.to_datetime(pd.Series([rows[j][4] for j in order])).astype("datetime64[us]"),
+            "text": [rows[j][5] for j in order],
+        }
+    )
     truth = {
         "ad_copy_labels": {copy_ids[k]: labels[j] for k, j in enumerate(order)},
         "ad_copy_evidence": {copy_ids[k]: evidence[j] for k, j in enumerate(order)},
-        "ad_copy_how": ("price claims: compare the claimed 原價 with the regular prices in price_history during "
-                        "the 30 days before the offer's start (and order_items.unit_price); countdowns: compare "
-                        "the announced end with offers.end_date / the offer rows of price_history; medical "
-                        "claims by wording (food: 食安法 §28 II, cosmetics: 化粧品衛生安全管理法 §10 II); "
-                        "KOL praise without 廣告/合作 disclosure; e-mail/SMS without a free opt-out"),
+        "ad_copy_how": (
+            "price claims: compare the claimed 原價 with the regular prices in price_history during "
+            "the 30 days before the offer's start (and order_items.unit_price); countdowns: compare "
+            "the announced end with offers.end_date / the offer rows of price_history; medical "
+            "claims by wording (food: 食安法 §28 II, cosmetics: 化粧品衛生安全管理法 §10 II); "
+            "KOL praise without 廣告/合作 disclosure; e-mail/SMS without a free opt-out"
+        ),
     }
     return table, truth

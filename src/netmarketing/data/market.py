@@ -41,44 +41,160 @@ COMPETITOR_FACTOR = {"strength": (0.30, 0.80), "weakness": (1.8, 3.2), "normal":
 # source (agency or law and date); rows from secondary reports are marked 「弱來源」 in the note.
 PDPA = "個人資料保護法（2023-05-31 修正公布；全國法規資料庫 law.moj.gov.tw）"
 PEST_ROWS = [
-    ("P", "個資法：行銷利用超出蒐集之特定目的（§20 I）之罰鍰上限（§47，並令限期改正）", "2023", 500_000, "新臺幣元",
-     "下限 5 萬元；屆期未改正按次處罰", f"{PDPA} §47"),
-    ("P", "個資法：當事人拒絕後未停止行銷、或首次行銷未提供免費拒絕方式（§20 II–III）之罰鍰上限（§48 I）", "2023",
-     200_000, "新臺幣元", "須先經限期改正、屆期未改正才按次處 2 萬–20 萬元", f"{PDPA} §48 I"),
-    ("P", "個資法：未採行適當安全措施（§27）情節重大之罰鍰上限（§48 III）", "2023", 15_000_000, "新臺幣元",
-     "1,500 萬元是資安維護義務的上限，不是行銷利用的罰則", f"{PDPA} §48 II–III"),
-    ("P", "個資法修正：個資外洩通知當事人與通報主管機關；非公務機關違反通報規定之罰鍰上限", "2025", 200_000,
-     "新臺幣元", "2025-10-17 立法院三讀；主管機關為個人資料保護委員會；施行日期由行政院定之",
-     "立法院三讀（聯合報 udn.com/news/story/7314/9077132、自由時報 2025-10-17）"),
-    ("P", "食安法：食品宣稱醫療效能（§28 II）之罰鍰上限", "2023", 5_000_000, "新臺幣元",
-     "下限 60 萬元（§45）", "食品安全衛生管理法 §28 II、§45；高雄市政府衛生局 2023-01-10 說明"),
-    ("P", "消保法：通訊交易猶豫期（收受商品後得無條件解除契約）", "2025", 7, "日", "§19 I", "消費者保護法 §19"),
+    (
+        "P",
+        "個資法：行銷利用超出蒐集之特定目的（§20 I）之罰鍰上限（§47，並令限期改正）",
+        "2023",
+        500_000,
+        "新臺幣元",
+        "下限 5 萬元；屆期未改正按次處罰",
+        f"{PDPA} §47",
+    ),
+    (
+        "P",
+        "個資法：當事人拒絕後未停止行銷、或首次行銷未提供免費拒絕方式（§20 II–III）之罰鍰上限（§48 I）",
+        "2023",
+        200_000,
+        "新臺幣元",
+        "須先經限期改正、屆期未改正才按次處 2 萬–20 萬元",
+        f"{PDPA} §48 I",
+    ),
+    (
+        "P",
+        "個資法：未採行適當安全措施（§27）情節重大之罰鍰上限（§48 III）",
+        "2023",
+        15_000_000,
+        "新臺幣元",
+        "1,500 萬元是資安維護義務的上限，不是行銷利用的罰則",
+        f"{PDPA} §48 II–III",
+    ),
+    (
+        "P",
+        "個資法修正：個資外洩通知當事人與通報主管機關；非公務機關違反通報規定之罰鍰上限",
+        "2025",
+        200_000,
+        "新臺幣元",
+        "2025-10-17 立法院三讀；主管機關為個人資料保護委員會；施行日期由行政院定之",
+        "立法院三讀（聯合報 udn.com/news/story/7314/9077132、自由時報 2025-10-17）",
+    ),
+    (
+        "P",
+        "食安法：食品宣稱醫療效能（§28 II）之罰鍰上限",
+        "2023",
+        5_000_000,
+        "新臺幣元",
+        "下限 60 萬元（§45）",
+        "食品安全衛生管理法 §28 II、§45；高雄市政府衛生局 2023-01-10 說明",
+    ),
+    (
+        "P",
+        "消保法：通訊交易猶豫期（收受商品後得無條件解除契約）",
+        "2025",
+        7,
+        "日",
+        "§19 I",
+        "消費者保護法 §19",
+    ),
     ("E", "電子購物及郵購業營業額", "2024", 4_668, "億元", "年增 3.0 %", "經濟部統計處（課程研究筆記）"),
-    ("E", "電子購物及郵購業營業額年增率", "2025", 3.4, "%", "成長趨緩的新常態", "經濟部統計處（聯合報 2026-02-21）"),
-    ("E", "零售業網路銷售額", "2025", 6_716, "億元", "電子購物業占 61.9 %，實體零售業網路銷售占 30.9 %",
-     "經濟部統計處（聯合報 2026-02-21）"),
-    ("E", "受僱員工全年總薪資中位數", "2024", 54.6, "萬元", "D1 33 萬、D9 133.6 萬；新竹市、新竹縣、臺北市最高",
-     "行政院主計總處（自由時報 2025-11-25）"),
-    ("E", "每月最低工資", "2025", 28_590, "新臺幣元", "2026-01-01 起調為 29,500 元（影響人力成本）",
-     "勞動部公告（中央社 2025-10-21）"),
-    ("S", "12 歲以上個人上網率", "2025", 90.3, "%", "家戶連網率 93.4 %", "數位發展部 114 年數位近用調查（2026-01-14 報導）"),
-    ("S", "70 歲以上上網率", "2025", 53.8, "%", "2024 年為 50.2 %；高齡上網持續增加",
-     "TWNIC 2025 台灣網路報告（2025-12-17）"),
-    ("S", "65 歲以上人口占總人口比率", "2025", 20.06, "%", "正式進入超高齡社會；臺北市 24.18 % 最高",
-     "內政部戶口統計（2026-01-09）"),
-    ("S", "消費旺季：2021 年 11 月電商營業額較 10 月成長", "2021", 47.2, "%", "雙11＋週年慶",
-     "經濟部統計處（課程研究筆記；弱來源）"),
-    ("T", "已使用生成式 AI 的民眾比率", "2025", 40.0, "%", "報告稱「逾四成」，取下限",
-     "TWNIC 2025 台灣網路報告（2025-12-17）"),
+    (
+        "E",
+        "電子購物及郵購業營業額年增率",
+        "2025",
+        3.4,
+        "%",
+        "成長趨緩的新常態",
+        "經濟部統計處（聯合報 2026-02-21）",
+    ),
+    (
+        "E",
+        "零售業網路銷售額",
+        "2025",
+        6_716,
+        "億元",
+        "電子購物業占 61.9 %，實體零售業網路銷售占 30.9 %",
+        "經濟部統計處（聯合報 2026-02-21）",
+    ),
+    (
+        "E",
+        "受僱員工全年總薪資中位數",
+        "2024",
+        54.6,
+        "萬元",
+        "D1 33 萬、D9 133.6 萬；新竹市、新竹縣、臺北市最高",
+        "行政院主計總處（自由時報 2025-11-25）",
+    ),
+    (
+        "E",
+        "每月最低工資",
+        "2025",
+        28_590,
+        "新臺幣元",
+        "2026-01-01 起調為 29,500 元（影響人力成本）",
+        "勞動部公告（中央社 2025-10-21）",
+    ),
+    (
+        "S",
+        "12 歲以上個人上網率",
+        "2025",
+        90.3,
+        "%",
+        "家戶連網率 93.4 %",
+        "數位發展部 114 年數位近用調查（2026-01-14 報導）",
+    ),
+    (
+        "S",
+        "70 歲以上上網率",
+        "2025",
+        53.8,
+        "%",
+        "2024 年為 50.2 %；高齡上網持續增加",
+        "TWNIC 2025 台灣網路報告（2025-12-17）",
+    ),
+    (
+        "S",
+        "65 歲以上人口占總人口比率",
+        "2025",
+        20.06,
+        "%",
+        "正式進入超高齡社會；臺北市 24.18 % 最高",
+        "內政部戶口統計（2026-01-09）",
+    ),
+    (
+        "S",
+        "消費旺季：2021 年 11 月電商營業額較 10 月成長",
+        "2021",
+        47.2,
+        "%",
+        "雙11＋週年慶",
+        "經濟部統計處（課程研究筆記；弱來源）",
+    ),
+    (
+        "T",
+        "已使用生成式 AI 的民眾比率",
+        "2025",
+        40.0,
+        "%",
+        "報告稱「逾四成」，取下限",
+        "TWNIC 2025 台灣網路報告（2025-12-17）",
+    ),
     ("T", "行動支付使用率", "2025", 51.0, "%", "未在原始報告核對", "數位發展部調查（課程研究筆記；弱來源）"),
-    ("T", "Universal Analytics 停止處理資料（全面改用 GA4）", "2023", 2023, "年", "2023-07-01 起停止處理標準版資源",
-     "Google Analytics 說明中心"),
+    (
+        "T",
+        "Universal Analytics 停止處理資料（全面改用 GA4）",
+        "2023",
+        2023,
+        "年",
+        "2023-07-01 起停止處理標準版資源",
+        "Google Analytics 說明中心",
+    ),
 ]
 # The market the company competes in (the base of its market share): Taiwan's online 「生活選物」
 # shops of independent brands, per category. A course estimate (not an official statistic): about
 # 3-6 % of the category's online sales, sized so that the company holds a few per cent of it.
-MARKET_DEFINITION = ("臺灣網路通路的品牌選物電商（獨立品牌官網與電商平台旗艦店，客單價約 NT$500–3,000），"
-                     "依品類估計；課程假設值，非官方統計")
+MARKET_DEFINITION = (
+    "臺灣網路通路的品牌選物電商（獨立品牌官網與電商平台旗艦店，客單價約 NT$500–3,000），"
+    "依品類估計；課程假設值，非官方統計"
+)
 OUR_SHARE = (0.015, 0.05)  # our share of the niche market per category in 2024
 STRENGTH_SHARE_LEAD = (1.3, 1.6)  # our share in the strength category against our best other category
 MARKET_GROWTH = {"strength": (0.05, 0.09), "weakness": (-0.01, 0.03), "normal": (0.01, 0.06)}
@@ -138,7 +254,10 @@ def _our_avg_price(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_market_size(
-    our_revenue: pd.DataFrame, *, strength_category: str | None = None, weakness_category: str | None = None,
+    our_revenue: pd.DataFrame,
+    *,
+    strength_category: str | None = None,
+    weakness_category: str | None = None,
     rng=None,
 ) -> tuple[pd.DataFrame, dict[int, dict[str, float]]]:
     """Generate the category market size by year for the company's market definition.
@@ -167,7 +286,9 @@ def make_market_size(
         share[strength_category] = best_other * rng.uniform(*STRENGTH_SHARE_LEAD)
     growth = {}
     for c in categories:
-        position = "strength" if c == strength_category else "weakness" if c == weakness_category else "normal"
+        position = (
+            "strength" if c == strength_category else "weakness" if c == weakness_category else "normal"
+        )
         growth[c] = rng.uniform(*MARKET_GROWTH[position])
     ref = 2024
     moe_growth_2025 = totals[2025] / totals[2024]
@@ -237,7 +358,10 @@ def make_competitors(
     factor = {}
     for category in categories:
         position = (
-            "strength" if category == strength_category else "weakness" if category == weakness_category
+            "strength"
+            if category == strength_category
+            else "weakness"
+            if category == weakness_category
             else "normal"
         )
         low, high = COMPETITOR_FACTOR[position]
@@ -249,8 +373,12 @@ def make_competitors(
             ours_first = int(our_revenue.loc[first, category]) if first in our_revenue.index else ours
             reference = ours_first if ours_first > 0 else int(our_revenue.to_numpy().mean() or 1_000_000)
             market_growth = market[year][category] / market[first][category]
-            competitor_revenue = reference * factor[category] * market_growth * rng.lognormal(
-                0, 0.03, len(catalog.COMPETITORS))
+            competitor_revenue = (
+                reference
+                * factor[category]
+                * market_growth
+                * rng.lognormal(0, 0.03, len(catalog.COMPETITORS))
+            )
             if category == strength_category:  # keep us the leader there whatever the company size
                 competitor_revenue = np.minimum(competitor_revenue, 0.9 * max(ours, 1))
             price_ours = our_price.loc[year, category] if year in our_price.index else np.nan
@@ -298,7 +426,9 @@ def make_competitors(
 
 def make_pest_indicators() -> pd.DataFrame:
     """Return the PEST indicator table (published facts with their sources, the same in every world)."""
-    table = pd.DataFrame(PEST_ROWS, columns=["factor", "indicator", "period", "value", "unit", "note", "source"])
+    table = pd.DataFrame(
+        PEST_ROWS, columns=["factor", "indicator", "period", "value", "unit", "note", "source"]
+    )
     table["value"] = table["value"].astype("float64")
     return table[["period", "factor", "indicator", "value", "unit", "note", "source"]]
 
@@ -331,47 +461,144 @@ def make_resources(spend_by_channel: dict[str, float], annual_revenue: float, *,
     rng = np.random.default_rng(rng)
     total = float(sum(spend_by_channel.values()))
     budget_cap = int(round(total * rng.uniform(1.0, 1.15), -4))
-    digital = sum(spend_by_channel.get(c, 0.0) for c in ("Paid Search", "Paid Shopping", "Paid Social", "Display"))
+    digital = sum(
+        spend_by_channel.get(c, 0.0) for c in ("Paid Search", "Paid Shopping", "Paid Social", "Display")
+    )
     marketplace = spend_by_channel.get("Marketplace ads", 0.0)
     kol = spend_by_channel.get("Affiliates", 0.0)
     o2o = spend_by_channel.get("O2O/Offline", 0.0)
     post_cost = int(round(rng.uniform(8_000, 25_000), -3))
     event_cost = int(round(rng.uniform(45_000, 90_000), -3))
     rows = [
-        ("財務", "2027 年度行銷預算上限", 1, "年", budget_cap, np.nan,
-         f"含廣告、電商平台廣告、CRM、O2O 與製作費；約為年營收的 {budget_cap / max(annual_revenue, 1):.0%}"),
-        ("財務", "數位廣告預算上限（搜尋＋購物＋社群＋多媒體）", 1, "年", int(round(digital * rng.uniform(1.0, 1.2), -4)),
-         np.nan, "單月花費不得超過年度上限的 20%"),
-        ("財務", "電商平台廣告預算上限（momo、蝦皮、PChome 站內廣告）", 1, "年",
-         int(round(marketplace * rng.uniform(1.0, 1.1), -4)), np.nan, "依各平台站內廣告報表結算"),
-        ("財務", "KOL／聯盟行銷預算", 1, "年", int(round(max(kol * rng.uniform(1.0, 1.3), 2 * post_cost), -4)),
-         np.nan, "合作內容須揭露「廣告／合作」"),
-        ("財務", "O2O 市集／快閃活動預算", 1, "年", int(round(max(o2o * rng.uniform(0.9, 1.2), 2 * event_cost), -4)),
-         np.nan, "每場活動含攤位租金、人力與物料"),
+        (
+            "財務",
+            "2027 年度行銷預算上限",
+            1,
+            "年",
+            budget_cap,
+            np.nan,
+            f"含廣告、電商平台廣告、CRM、O2O 與製作費；約為年營收的 {budget_cap / max(annual_revenue, 1):.0%}",
+        ),
+        (
+            "財務",
+            "數位廣告預算上限（搜尋＋購物＋社群＋多媒體）",
+            1,
+            "年",
+            int(round(digital * rng.uniform(1.0, 1.2), -4)),
+            np.nan,
+            "單月花費不得超過年度上限的 20%",
+        ),
+        (
+            "財務",
+            "電商平台廣告預算上限（momo、蝦皮、PChome 站內廣告）",
+            1,
+            "年",
+            int(round(marketplace * rng.uniform(1.0, 1.1), -4)),
+            np.nan,
+            "依各平台站內廣告報表結算",
+        ),
+        (
+            "財務",
+            "KOL／聯盟行銷預算",
+            1,
+            "年",
+            int(round(max(kol * rng.uniform(1.0, 1.3), 2 * post_cost), -4)),
+            np.nan,
+            "合作內容須揭露「廣告／合作」",
+        ),
+        (
+            "財務",
+            "O2O 市集／快閃活動預算",
+            1,
+            "年",
+            int(round(max(o2o * rng.uniform(0.9, 1.2), 2 * event_cost), -4)),
+            np.nan,
+            "每場活動含攤位租金、人力與物料",
+        ),
     ]
     fte = max(annual_revenue, 3_000_000) / rng.uniform(*REVENUE_PER_FTE)
     for role, share, (c_lo, c_hi), note in STAFF:
         hours = int(round(fte * share * rng.uniform(0.85, 1.15) * HOURS_PER_PERSON, -2))
         people = max(int(np.ceil(hours / HOURS_PER_PERSON)), 1)
         part = "（含部分工時）" if hours < people * HOURS_PER_PERSON * 0.9 else ""
-        rows.append(("人力", role, people, "人", hours, int(rng.integers(c_lo, c_hi + 1)),
-                     f"{note}{part}；annual_cap＝可用工時（小時），cost_per_unit＝每小時人事成本（元）"))
+        rows.append(
+            (
+                "人力",
+                role,
+                people,
+                "人",
+                hours,
+                int(rng.integers(c_lo, c_hi + 1)),
+                f"{note}{part}；annual_cap＝可用工時（小時），cost_per_unit＝每小時人事成本（元）",
+            )
+        )
     rows += [
-        ("人力", "KOL 合作貼文（微型網紅，1–5 萬追蹤）", int(rng.integers(6, 16)), "則", int(rng.integers(6, 16)),
-         post_cost, "annual_cap＝年度可合作則數，cost_per_unit＝每則費用（元）"),
-        ("材料", "KOL 試用樣品", int(rng.integers(80, 250)), "組", int(rng.integers(150, 400)),
-         int(rng.integers(250, 600)), "annual_cap＝年度可用組數"),
-        ("材料", "節慶禮盒包材", int(rng.integers(1_000, 3_000)), "個", int(rng.integers(3_000, 8_000)),
-         int(rng.integers(25, 60)), "中秋、週年慶、雙11 使用"),
-        ("材料", "市集攤位展示道具", int(rng.integers(2, 4)), "套", int(rng.integers(4, 10)), event_cost // 10,
-         f"annual_cap＝年度可支援場次；一場快閃活動約 NT${event_cost:,}（攤位、人力、物料）"),
-        ("設備", "商品攝影棚", 1, "間", int(rng.integers(150, 260)), int(rng.integers(1_500, 3_000)),
-         "annual_cap＝年度可用天數，cost_per_unit＝每日成本"),
+        (
+            "人力",
+            "KOL 合作貼文（微型網紅，1–5 萬追蹤）",
+            int(rng.integers(6, 16)),
+            "則",
+            int(rng.integers(6, 16)),
+            post_cost,
+            "annual_cap＝年度可合作則數，cost_per_unit＝每則費用（元）",
+        ),
+        (
+            "材料",
+            "KOL 試用樣品",
+            int(rng.integers(80, 250)),
+            "組",
+            int(rng.integers(150, 400)),
+            int(rng.integers(250, 600)),
+            "annual_cap＝年度可用組數",
+        ),
+        (
+            "材料",
+            "節慶禮盒包材",
+            int(rng.integers(1_000, 3_000)),
+            "個",
+            int(rng.integers(3_000, 8_000)),
+            int(rng.integers(25, 60)),
+            "中秋、週年慶、雙11 使用",
+        ),
+        (
+            "材料",
+            "市集攤位展示道具",
+            int(rng.integers(2, 4)),
+            "套",
+            int(rng.integers(4, 10)),
+            event_cost // 10,
+            f"annual_cap＝年度可支援場次；一場快閃活動約 NT${event_cost:,}（攤位、人力、物料）",
+        ),
+        (
+            "設備",
+            "商品攝影棚",
+            1,
+            "間",
+            int(rng.integers(150, 260)),
+            int(rng.integers(1_500, 3_000)),
+            "annual_cap＝年度可用天數，cost_per_unit＝每日成本",
+        ),
         ("設備", "Google Analytics 4", 1, "資源", 1, 0, "免費版；資料保留期設定請檢查"),
         ("設備", "Looker Studio", 1, "帳號", 1, 0, "免費報表工具"),
-        ("設備", "LINE 官方帳號（中用量方案）", 1, "帳號", 12, 800, "每月固定則數，超過另計；價格以官方公告為準"),
+        (
+            "設備",
+            "LINE 官方帳號（中用量方案）",
+            1,
+            "帳號",
+            12,
+            800,
+            "每月固定則數，超過另計；價格以官方公告為準",
+        ),
         ("設備", "電子報發送平台", 1, "帳號", 12, int(rng.integers(3_000, 8_000)), "依名單數計費（每月）"),
-        ("設備", "會員 CRM 系統", 1, "套", 12, int(rng.integers(15_000, 30_000)), "會員標籤、分眾與自動化旅程"),
+        (
+            "設備",
+            "會員 CRM 系統",
+            1,
+            "套",
+            12,
+            int(rng.integers(15_000, 30_000)),
+            "會員標籤、分眾與自動化旅程",
+        ),
     ]
     table = pd.DataFrame(
         rows, columns=["resource_type", "item", "quantity", "unit", "annual_cap", "cost_per_unit", "notes"]
@@ -395,9 +622,7 @@ def _o2o_session_days(core: dict[str, pd.DataFrame]) -> pd.Series:
     return days.value_counts().sort_index()
 
 
-def make_o2o_events(
-    core: dict[str, pd.DataFrame], *, months: pd.PeriodIndex, rng=None
-) -> pd.DataFrame:
+def make_o2o_events(core: dict[str, pd.DataFrame], *, months: pd.PeriodIndex, rng=None) -> pd.DataFrame:
     """Generate O2O pop-up events with QR-code traffic, joined to GA4 and orders.
 
     Events are placed where GA4 ``popup_store`` sessions cluster when the

@@ -32,7 +32,7 @@ from netmarketing.data.market import (
     our_revenue_by_year_category,
     sales_lines,
 )
-from netmarketing.data.search_ads import CPC_SEASON, category_aov, make_search_ads
+from netmarketing.data.search_ads import category_aov, make_search_ads
 from netmarketing.data.survey import make_survey_responses
 
 MARKETING_TABLES = [
@@ -81,8 +81,14 @@ MARKETPLACE_AD_SHARE = (0.15, 0.25)  # share of marketplace revenue the platform
 # reach channels (display, social) return little on last click. Marketplace ads: about 2.3-3.5
 # (Statista 2023, Shopee by category in Southeast Asia, via 10100.com 2025-12-30: regional, weak).
 ROAS_RANGE = {
-    "Paid Search": (1.6, 3.0), "Paid Shopping": (2.0, 3.8), "Paid Social": (1.2, 2.4), "Display": (0.7, 1.5),
-    "Email": (7.0, 12.0), "Affiliates": (3.0, 6.0), "LINE OA": (6.0, 11.0), "O2O/Offline": (0.9, 2.0),
+    "Paid Search": (1.6, 3.0),
+    "Paid Shopping": (2.0, 3.8),
+    "Paid Social": (1.2, 2.4),
+    "Display": (0.7, 1.5),
+    "Email": (7.0, 12.0),
+    "Affiliates": (3.0, 6.0),
+    "LINE OA": (6.0, 11.0),
+    "O2O/Offline": (0.9, 2.0),
     "Marketplace ads": (2.3, 3.5),
 }
 BEST_ROAS_CANDIDATES = ["Email", "LINE OA"]
@@ -94,7 +100,20 @@ GOOGLE_ADS_OVERCLAIM = (1.0, 1.3)
 META_OVERCLAIM = (1.3, 1.8)
 
 # CPM pressure by calendar month (November peak: 雙11 + 週年慶).
-CPM_SEASON = {1: 1.1, 2: 1.05, 3: 0.95, 4: 1.0, 5: 1.1, 6: 1.2, 7: 0.95, 8: 1.0, 9: 1.0, 10: 1.25, 11: 1.9, 12: 1.35}
+CPM_SEASON = {
+    1: 1.1,
+    2: 1.05,
+    3: 0.95,
+    4: 1.0,
+    5: 1.1,
+    6: 1.2,
+    7: 0.95,
+    8: 1.0,
+    9: 1.0,
+    10: 1.25,
+    11: 1.9,
+    12: 1.35,
+}
 # Budget plan: how a year's planned budget is spread over the months (heavier in May, June, November).
 PLAN_SEASON = np.array([1.0, 0.85, 0.85, 0.95, 1.15, 1.2, 0.85, 0.9, 1.0, 1.1, 1.45, 1.2])
 PACING_BIAS = (0.85, 1.12)  # a channel-year's actual spend against its plan
@@ -252,7 +271,9 @@ def plant_roas(channels: list[str], *, rng=None) -> dict[str, float]:
     best = BEST_ROAS_CANDIDATES[rng.integers(len(BEST_ROAS_CANDIDATES))]
     worst = WORST_ROAS_CANDIDATES[rng.integers(len(WORST_ROAS_CANDIDATES))]
     targets[best] = max(v for c, v in targets.items() if c != best) * float(rng.uniform(*LEAD_GAP))
-    targets[worst] = min(v for c, v in targets.items() if c not in (best, worst)) / float(rng.uniform(*LEAD_GAP))
+    targets[worst] = min(v for c, v in targets.items() if c not in (best, worst)) / float(
+        rng.uniform(*LEAD_GAP)
+    )
     return targets
 
 
@@ -264,13 +285,16 @@ def _spend_targets(revenue: pd.DataFrame, roas: dict[str, float], *, rng) -> pd.
     spend = {}
     for channel in revenue.columns:
         monthly = (0.5 * revenue[channel].to_numpy() + 0.5 * revenue[channel].mean()) * rng.lognormal(
-            0, 0.15, len(revenue))
+            0, 0.15, len(revenue)
+        )
         total = revenue[channel].sum() / roas[channel]
         spend[channel] = monthly * total / monthly.sum() if monthly.sum() > 0 else monthly
     return pd.DataFrame(spend, index=revenue.index)
 
 
-def plan_budgets(actual: pd.DataFrame, months: pd.PeriodIndex, *, rng=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def plan_budgets(
+    actual: pd.DataFrame, months: pd.PeriodIndex, *, rng=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the planned monthly budgets behind the actual spend, and the actual spend after pacing.
 
     Each channel-year has an annual plan (rounded to NT$10,000) spread over the months by the plan's
@@ -371,9 +395,11 @@ def make_social_ads(
         * rng.lognormal(0, 0.15, shape)
     )
     link_clicks = rng.binomial(impressions, np.clip(ctr, 0, 0.2))
-    purchase_rate = (np.array([s[5] for s in META_AD_SETS])[None, :, None, None, None]
-                     * (META_AGE_BUY[:, None] * cell_buy)[None, None, :, :, None]
-                     * rng.lognormal(0, 0.2, shape))
+    purchase_rate = (
+        np.array([s[5] for s in META_AD_SETS])[None, :, None, None, None]
+        * (META_AGE_BUY[:, None] * cell_buy)[None, None, :, :, None]
+        * rng.lognormal(0, 0.2, shape)
+    )
     aov = category_aov(None) * rng.lognormal(0, 0.1, shape)
     expected_value = (link_clicks * purchase_rate * aov).sum(axis=(1, 2, 3, 4))
     scale = platform_value / np.maximum(expected_value, 1e-9)
@@ -620,7 +646,9 @@ def make_marketing_tables(
     social_value = revenue["Paid Social"].to_numpy() * streams[3].uniform(*META_OVERCLAIM, len(months))
     social = make_social_ads(actual["Paid Social"].to_numpy(), social_value, months, rng=streams[3])
     crm, crm_truth = make_crm_campaigns(core.get("members"), revenue, counts, months, rng=streams[4])
-    actual["Paid Search"] = keywords.groupby("month", sort=False)["cost"].sum().reindex(actual.index).to_numpy()
+    actual["Paid Search"] = (
+        keywords.groupby("month", sort=False)["cost"].sum().reindex(actual.index).to_numpy()
+    )
     actual["Paid Social"] = (
         social.groupby("month", sort=False)["amount_spent"].sum().reindex(actual.index).fillna(0).to_numpy()
     )
@@ -639,8 +667,9 @@ def make_marketing_tables(
 
     lines = sales_lines(core)
     our_revenue = our_revenue_by_year_category(lines)
-    market_size, market = make_market_size(our_revenue, strength_category=strength, weakness_category=weakness,
-                                           rng=streams[7])
+    market_size, market = make_market_size(
+        our_revenue, strength_category=strength, weakness_category=weakness, rng=streams[7]
+    )
     competitors = make_competitors(
         lines, our_revenue, market, strength_category=strength, weakness_category=weakness, rng=streams[7]
     )
@@ -652,8 +681,12 @@ def make_marketing_tables(
     )
     last_full_year = int(months[-1].year) - 1
     last_year = spend_table[spend_table["month"].str.startswith(str(last_full_year))]
-    spend_by_channel = last_year.groupby("channel", observed=True)["actual_spend"].sum().astype(float).to_dict()
-    annual_revenue = float(our_revenue.loc[last_full_year].sum()) if last_full_year in our_revenue.index else 0.0
+    spend_by_channel = (
+        last_year.groupby("channel", observed=True)["actual_spend"].sum().astype(float).to_dict()
+    )
+    annual_revenue = (
+        float(our_revenue.loc[last_full_year].sum()) if last_full_year in our_revenue.index else 0.0
+    )
     resources = make_resources(spend_by_channel, annual_revenue, rng=streams[9])
     copies, copy_truth = make_ad_copies(core, rng=streams[10])
 
@@ -677,9 +710,11 @@ def make_marketing_tables(
         "best_roas_channel": str(roas.index[-1]),
         "worst_roas_channel": str(roas.index[0]),
         "channel_roas": {str(c): round(float(v), 4) for c, v in roas.items()},
-        "roas_how": ("sum(attributed_revenue) / sum(actual_spend) per channel in marketing_spend over the "
-                     "whole history; the best leads the second by 12-30 %, the worst trails by as much; the "
-                     "channel with the most revenue is not the best"),
+        "roas_how": (
+            "sum(attributed_revenue) / sum(actual_spend) per channel in marketing_spend over the "
+            "whole history; the best leads the second by 12-30 %, the worst trails by as much; the "
+            "channel with the most revenue is not the best"
+        ),
         "channel_revenue_source": source,
         **crm_truth,
         **survey_truth,

@@ -24,8 +24,14 @@ ORDER_PREFIX = {"website": "W", "app": "A", "line_store": "L", "momo": "MO", "sh
 # Expected orders per platform in the default world (scale 1.0, company size 1.0) over the whole
 # history. A marketplace-led small brand: Shopee and momo carry most orders, the own website about
 # a tenth of the revenue (its GA4 export is the costly part of the world).
-BASE_ORDERS = {"website": 3_800, "app": 4_200, "line_store": 2_600, "momo": 14_000, "shopee": 27_000,
-               "pchome": 6_500}
+BASE_ORDERS = {
+    "website": 3_800,
+    "app": 4_200,
+    "line_store": 2_600,
+    "momo": 14_000,
+    "shopee": 27_000,
+    "pchome": 6_500,
+}
 # Share of orders placed by a logged-in member (marketplace buyers are not in our CRM).
 MEMBER_SHARE = {"website": 0.72, "app": 1.0, "line_store": 1.0, "momo": 0.0, "shopee": 0.0, "pchome": 0.0}
 OWN_PLATFORMS = [p for p, v in catalog.PLATFORMS.items() if v["own"]]
@@ -40,14 +46,28 @@ PAYMENT_MIX = {
 }
 # Base category shares of demand (before trends); marketplaces sell more home goods and 3C.
 CATEGORY_SHARE = {"beauty": 0.24, "health_food": 0.20, "home": 0.20, "accessories_3c": 0.18, "apparel": 0.18}
-MARKETPLACE_CATEGORY_TILT = {"beauty": 0.9, "health_food": 0.9, "home": 1.15, "accessories_3c": 1.25, "apparel": 0.9}
-APP_SOURCES = [(("(direct)", "(none)", None), 0.5), (("app_push", "push", "app_reengage"), 0.2),
-               (("newsletter", "email", "edm_monthly"), 0.1), (("facebook", "paid_social", "fb_prospecting"), 0.1),
-               (("google", "cpc", "search_brand"), 0.1)]
+MARKETPLACE_CATEGORY_TILT = {
+    "beauty": 0.9,
+    "health_food": 0.9,
+    "home": 1.15,
+    "accessories_3c": 1.25,
+    "apparel": 0.9,
+}
+APP_SOURCES = [
+    (("(direct)", "(none)", None), 0.5),
+    (("app_push", "push", "app_reengage"), 0.2),
+    (("newsletter", "email", "edm_monthly"), 0.1),
+    (("facebook", "paid_social", "fb_prospecting"), 0.1),
+    (("google", "cpc", "search_brand"), 0.1),
+]
 LINE_SOURCE = ("line", "social", "line_oa_broadcast")
 # Hours a segment prefers (planted timing of the target segment).
-HOUR_BANDS = {"午休 12-13時": [12, 13], "下午 15-17時": [15, 16, 17], "晚間 20-22時": [20, 21, 22],
-              "深夜 23-01時": [23, 0, 1]}
+HOUR_BANDS = {
+    "午休 12-13時": [12, 13],
+    "下午 15-17時": [15, 16, 17],
+    "晚間 20-22時": [20, 21, 22],
+    "深夜 23-01時": [23, 0, 1],
+}
 PRICE_BANDS = ["平價", "中價", "高價"]  # thirds of the category's list prices
 TARGET_CHANNEL_LIFT = (1.8, 0.7)  # target segment's weight on its preferred own channel, on the others
 STRENGTH_START_SHARE = 0.75  # the strength category's demand share at the start, against its base share
@@ -73,9 +93,16 @@ def category_day_intensity(days: pd.DatetimeIndex, plan: dict, platform: str | N
     return np.vstack(rows)
 
 
-def _pick_members(order_day: np.ndarray, order_cat: np.ndarray, order_platform: np.ndarray,
-                  hidden: pd.DataFrame, days: pd.DatetimeIndex, lapse_day: int, channel_lift: dict,
-                  rng: np.random.Generator) -> np.ndarray:
+def _pick_members(
+    order_day: np.ndarray,
+    order_cat: np.ndarray,
+    order_platform: np.ndarray,
+    hidden: pd.DataFrame,
+    days: pd.DatetimeIndex,
+    lapse_day: int,
+    channel_lift: dict,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Choose a member (row position) per order: joined already, not lapsed, weighted by activity x preference.
 
     ``channel_lift`` maps an own platform to the extra weight of the target segment's members there.
@@ -114,9 +141,16 @@ def price_band_of(products: pd.DataFrame) -> np.ndarray:
     return np.minimum((ranks * 3 - 1e-9).astype(int), 2)
 
 
-def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFrame, *, plan: dict,
-                daily_price: np.ndarray, scale: float = 1.0,
-                rng: np.random.Generator | int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_orders(
+    products: pd.DataFrame,
+    members: pd.DataFrame,
+    hidden: pd.DataFrame,
+    *,
+    plan: dict,
+    daily_price: np.ndarray,
+    scale: float = 1.0,
+    rng: np.random.Generator | int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generate orders of every platform and their items.
 
     Parameters
@@ -148,7 +182,9 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
             intensity = intensity * np.array([MARKETPLACE_CATEGORY_TILT[c] for c in cats])[:, None]
         flat = intensity.ravel()
         cell = rng.choice(len(flat), size=n, p=flat / flat.sum())
-        frames.append(pd.DataFrame({"platform": platform, "_day": cell % len(days), "_cat": cell // len(days)}))
+        frames.append(
+            pd.DataFrame({"platform": platform, "_day": cell % len(days), "_cat": cell // len(days)})
+        )
     orders = pd.concat(frames, ignore_index=True)
     n = len(orders)
     platform = orders["platform"].to_numpy()
@@ -158,10 +194,20 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
     member_share = pd.Series(platform).map(MEMBER_SHARE).to_numpy(dtype=float)
     is_member = rng.random(n) < member_share
     member_pos = np.full(n, -1, dtype=np.int64)
-    lift = {p: TARGET_CHANNEL_LIFT[0] if p == target["preferred_channel"] else TARGET_CHANNEL_LIFT[1]
-            for p in OWN_PLATFORMS}
-    member_pos[is_member] = _pick_members(day[is_member], orders["_cat"].to_numpy()[is_member],
-                                          platform[is_member], hidden, days, lapse_day, lift, rng)
+    lift = {
+        p: TARGET_CHANNEL_LIFT[0] if p == target["preferred_channel"] else TARGET_CHANNEL_LIFT[1]
+        for p in OWN_PLATFORMS
+    }
+    member_pos[is_member] = _pick_members(
+        day[is_member],
+        orders["_cat"].to_numpy()[is_member],
+        platform[is_member],
+        hidden,
+        days,
+        lapse_day,
+        lift,
+        rng,
+    )
     in_target = np.zeros(n, dtype=bool)
     in_target[is_member] = hidden["in_target"].to_numpy()[member_pos[is_member]]
     local = seasons.sample_local_times(day, days, rng)
@@ -191,12 +237,16 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
         os_[sel] = np.array(list(oss))[rng.choice(len(oss), size=int(sel.sum()), p=list(oss.values()))]
 
     # --- Items --------------------------------------------------------------------------------
-    extra_lines = pd.Series(platform).map({p: v["lines"] for p, v in catalog.PLATFORMS.items()}).to_numpy(float)
+    extra_lines = (
+        pd.Series(platform).map({p: v["lines"] for p, v in catalog.PLATFORMS.items()}).to_numpy(float)
+    )
     n_lines = 1 + np.minimum(rng.poisson(extra_lines), 3)
     line_order = np.repeat(np.arange(n), n_lines)
     line_no = np.arange(len(line_order)) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines) + 1
     same_cat = rng.random(len(line_order)) < 0.95
-    line_cat = np.where(same_cat, orders["_cat"].to_numpy()[line_order], rng.integers(0, len(cats), len(line_order)))
+    line_cat = np.where(
+        same_cat, orders["_cat"].to_numpy()[line_order], rng.integers(0, len(cats), len(line_order))
+    )
     prod_cat = products["category"].cat.codes.to_numpy()
     line_day = day[line_order]
     line_platform = platform[line_order]
@@ -208,8 +258,11 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
     bands = price_band_of(products)
     strength_code = list(cats).index(target["preferred_category"])
     target_band = PRICE_BANDS.index(target["price_band"])
-    line_target = in_target[line_order] & (line_cat == strength_code) & (
-        rng.random(len(line_order)) < TARGET_PRICE_SHARE)
+    line_target = (
+        in_target[line_order]
+        & (line_cat == strength_code)
+        & (rng.random(len(line_order)) < TARGET_PRICE_SHARE)
+    )
     sku_pos = np.empty(len(line_order), dtype=np.int64)
     for plat, spec in catalog.PLATFORMS.items():
         # Buyers of cheap-leaning platforms (Shopee) pick cheaper SKUs: popularity x price^-bias.
@@ -235,15 +288,17 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
     unit_price = daily_price[sku_pos, line_day].astype(np.int64)
     item_revenue = unit_price * quantity
     item_cost = products["unit_cost"].to_numpy()[sku_pos] * quantity
-    items = pd.DataFrame({
-        "_order_pos": line_order,
-        "line_no": line_no.astype(np.int64),
-        "sku": products["sku"].to_numpy()[sku_pos],
-        "quantity": quantity.astype(np.int64),
-        "unit_price": unit_price,
-        "item_revenue": item_revenue.astype(np.int64),
-        "item_cost": item_cost.astype(np.int64),
-    })
+    items = pd.DataFrame(
+        {
+            "_order_pos": line_order,
+            "line_no": line_no.astype(np.int64),
+            "sku": products["sku"].to_numpy()[sku_pos],
+            "quantity": quantity.astype(np.int64),
+            "unit_price": unit_price,
+            "item_revenue": item_revenue.astype(np.int64),
+            "item_cost": item_cost.astype(np.int64),
+        }
+    )
     gross = np.bincount(line_order, weights=item_revenue, minlength=n).astype(np.int64)
     cogs = np.bincount(line_order, weights=item_cost, minlength=n).astype(np.int64)
     has_apparel = np.bincount(line_order, weights=(line_cat == list(cats).index("apparel")), minlength=n) > 0
@@ -265,9 +320,12 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
     discount[is_event_coupon] = np.round(gross[is_event_coupon] * 0.1)
     discount = np.minimum(discount, gross - 1)
     items_revenue = gross - discount
-    shipping = np.where(own & (items_revenue < FREE_SHIPPING_FROM), np.where(payment == "cvs_cod", 60, 80), 0
-                        ).astype(np.int64)
-    fee_rate = pd.Series(platform).map({p: v["fee_rate"] for p, v in catalog.PLATFORMS.items()}).to_numpy(float)
+    shipping = np.where(
+        own & (items_revenue < FREE_SHIPPING_FROM), np.where(payment == "cvs_cod", 60, 80), 0
+    ).astype(np.int64)
+    fee_rate = (
+        pd.Series(platform).map({p: v["fee_rate"] for p, v in catalog.PLATFORMS.items()}).to_numpy(float)
+    )
     platform_fee = np.round((items_revenue + shipping) * fee_rate).astype(np.int64)
 
     # Campaigns: marketplaces run their own event campaigns; LINE and app campaigns come from sources.
@@ -282,7 +340,9 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
     return_p = np.where(has_apparel, 0.08, 0.025)
     returned = ~cancelled & (rng.random(n) < return_p)
     status = np.where(cancelled, "cancelled", np.where(returned, "returned", "completed"))
-    mean_days = pd.Series(platform).map({p: v["delivery_days"] for p, v in catalog.PLATFORMS.items()}).to_numpy(float)
+    mean_days = (
+        pd.Series(platform).map({p: v["delivery_days"] for p, v in catalog.PLATFORMS.items()}).to_numpy(float)
+    )
     delivery_hours = np.maximum(rng.gamma(4.0, mean_days * 24 / 4.0), 10.0)
     delivered_local = local + (delivery_hours * 3600).astype("timedelta64[s]")
     # No deliveries 除夕-初四: parcels wait until the carriers reopen.
@@ -292,28 +352,31 @@ def make_orders(products: pd.DataFrame, members: pd.DataFrame, hidden: pd.DataFr
     returned_ts = delivered + pd.to_timedelta(rng.integers(60, 7 * 24 * 60, size=n), unit="min")
     returned_ts = returned_ts.where(returned)
 
-    orders = pd.DataFrame({
-        "platform": pd.Categorical(platform, dtype=PLATFORM_DTYPE),
-        "member_id": pd.Series(members["member_id"].to_numpy()[np.maximum(member_pos, 0)], dtype="str")
-        .where(member_pos >= 0),
-        "order_ts": order_ts,
-        "city": pd.Categorical(city, dtype=CITY_DTYPE),
-        "payment_method": pd.Categorical(payment, dtype=PAYMENT_DTYPE),
-        "coupon_code": pd.Series(coupon, dtype="str"),
-        "campaign": pd.Series(campaign, dtype="str"),
-        "items_revenue": items_revenue,
-        "discount": discount,
-        "shipping_fee": shipping,
-        "platform_fee": platform_fee,
-        "cost_of_goods": cogs,
-        "revenue": items_revenue + shipping,
-        "status": pd.Categorical(status, dtype=STATUS_DTYPE),
-        "returned_ts": returned_ts,
-        "delivered_ts": delivered,
-        "_device": device,
-        "_os": os_,
-        "_cat": orders["_cat"].to_numpy(),
-    })
+    orders = pd.DataFrame(
+        {
+            "platform": pd.Categorical(platform, dtype=PLATFORM_DTYPE),
+            "member_id": pd.Series(
+                members["member_id"].to_numpy()[np.maximum(member_pos, 0)], dtype="str"
+            ).where(member_pos >= 0),
+            "order_ts": order_ts,
+            "city": pd.Categorical(city, dtype=CITY_DTYPE),
+            "payment_method": pd.Categorical(payment, dtype=PAYMENT_DTYPE),
+            "coupon_code": pd.Series(coupon, dtype="str"),
+            "campaign": pd.Series(campaign, dtype="str"),
+            "items_revenue": items_revenue,
+            "discount": discount,
+            "shipping_fee": shipping,
+            "platform_fee": platform_fee,
+            "cost_of_goods": cogs,
+            "revenue": items_revenue + shipping,
+            "status": pd.Categorical(status, dtype=STATUS_DTYPE),
+            "returned_ts": returned_ts,
+            "delivered_ts": delivered,
+            "_device": device,
+            "_os": os_,
+            "_cat": orders["_cat"].to_numpy(),
+        }
+    )
     return orders, items
 
 
@@ -325,8 +388,11 @@ def finalize_orders(orders: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataF
     new_pos = np.empty(len(perm), dtype=np.int64)
     new_pos[perm] = np.arange(len(perm))
     prefix = orders["platform"].map(ORDER_PREFIX).astype(str)
-    orders.insert(0, "order_id", (prefix + pd.Series(np.arange(1, len(orders) + 1)).astype(str).str.zfill(8))
-                  .astype("str"))
+    orders.insert(
+        0,
+        "order_id",
+        (prefix + pd.Series(np.arange(1, len(orders) + 1)).astype(str).str.zfill(8)).astype("str"),
+    )
     items = items.copy()
     items["_order_pos"] = new_pos[items["_order_pos"].to_numpy()]
     items = items.sort_values(["_order_pos", "line_no"], kind="stable").reset_index(drop=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from netmarketing.data import catalog, seasons
+from netmarketing.data import seasons
 from netmarketing.data.products import round_price
 
 # A share of SKUs gets one regular price rise during the history (costs, exchange rates).
@@ -25,8 +25,9 @@ FLASH_OFFERS_PER_YEAR = (4, 8)
 REFERENCE_DAYS = 30
 
 
-def make_price_history(products: pd.DataFrame, *, rng: np.random.Generator | int | None = None
-                       ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+def make_price_history(
+    products: pd.DataFrame, *, rng: np.random.Generator | int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Generate the regular price timeline, the offers and the daily price matrix.
 
     Parameters
@@ -57,7 +58,7 @@ def make_price_history(products: pd.DataFrame, *, rng: np.random.Generator | int
     cal = seasons.event_calendar(range(days[0].year, days[-1].year + 1))
     cal = cal[(cal["date"] >= days[0]) & (cal["campaign_start"] <= days[-1])]
     for row in cal.itertuples():
-        k = max(int(round(n_p * rng.uniform(*OFFER_SKU_SHARE))), 3)
+        k = max(round(n_p * rng.uniform(*OFFER_SKU_SHARE)), 3)
         start = max(row.campaign_start + pd.Timedelta(days=int(rng.integers(0, 5))), days[0])
         end = min(row.date, days[-1])
         for sku_pos in rng.choice(n_p, k, replace=False):
@@ -80,51 +81,65 @@ def make_price_history(products: pd.DataFrame, *, rng: np.random.Generator | int
     discount = rng.uniform(*OFFER_DISCOUNT, len(offers_df))
     offer_price = np.zeros(len(offers_df), dtype=np.int64)
     for j, (pos, a, b) in enumerate(zip(offers_df["_pos"], start_i, end_i, strict=True)):
-        if busy[pos, a: b + 1].any():
+        if busy[pos, a : b + 1].any():
             keep[j] = False
             continue
-        busy[pos, a: b + 1] = True
+        busy[pos, a : b + 1] = True
         offer_price[j] = round_price(regular[pos, a] * (1 - discount[j]))
-        daily[pos, a: b + 1] = offer_price[j]
+        daily[pos, a : b + 1] = offer_price[j]
     offers_df["offer_price"] = offer_price
     offers_df = offers_df[keep].reset_index(drop=True)
     offers_df.insert(0, "offer_id", [f"OF-{i + 1:04d}" for i in range(len(offers_df))])
     offers_df["sku"] = products["sku"].to_numpy()[offers_df["_pos"].to_numpy()]
 
     history = _timeline(products["sku"].to_numpy(), regular, daily, offers_df, days)
-    offers_out = offers_df[["offer_id", "name", "event", "sku", "offer_price", "start_date", "end_date"]].copy()
+    offers_out = offers_df[
+        ["offer_id", "name", "event", "sku", "offer_price", "start_date", "end_date"]
+    ].copy()
     for col in ("start_date", "end_date"):
         offers_out[col] = offers_out[col].astype("datetime64[us]")
     return history, offers_out, daily
 
 
-def _timeline(skus: np.ndarray, regular: np.ndarray, daily: np.ndarray, offers: pd.DataFrame,
-              days: pd.DatetimeIndex) -> pd.DataFrame:
+def _timeline(
+    skus: np.ndarray, regular: np.ndarray, daily: np.ndarray, offers: pd.DataFrame, days: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Collapse the daily prices into periods of one price and one price type per SKU."""
     n_p, n_d = daily.shape
     offer_of_day = np.full((n_p, n_d), -1, dtype=np.int64)
     rows = zip(offers["_pos"], offers["start_date"], offers["end_date"], strict=True)
     for j, (pos_j, start_j, end_j) in enumerate(rows):
-        offer_of_day[pos_j, (start_j - days[0]).days: (end_j - days[0]).days + 1] = j
+        offer_of_day[pos_j, (start_j - days[0]).days : (end_j - days[0]).days + 1] = j
     change = np.ones((n_p, n_d), dtype=bool)
-    change[:, 1:] = (daily[:, 1:] != daily[:, :-1]) | (offer_of_day[:, 1:] != offer_of_day[:, :-1]) | (
-        regular[:, 1:] != regular[:, :-1])
+    change[:, 1:] = (
+        (daily[:, 1:] != daily[:, :-1])
+        | (offer_of_day[:, 1:] != offer_of_day[:, :-1])
+        | (regular[:, 1:] != regular[:, :-1])
+    )
     pos, start = np.nonzero(change)
     nxt = np.r_[start[1:], n_d]
     nxt = np.where(np.r_[pos[1:] != pos[:-1], True], n_d, nxt)
     end = nxt - 1
     offer_idx = offer_of_day[pos, start]
-    offer_ids = offers["offer_id"].to_numpy(dtype=object) if "offer_id" in offers else np.array([], dtype=object)
-    table = pd.DataFrame({
-        "sku": skus[pos],
-        "valid_from": days.to_numpy()[start],
-        "valid_to": days.to_numpy()[end],
-        "price": daily[pos, start],
-        "price_type": np.where(offer_idx >= 0, "offer", "regular"),
-        "offer_id": pd.Series(np.where(offer_idx >= 0, offer_ids[np.maximum(offer_idx, 0)] if len(offer_ids)
-                                       else None, None), dtype="str"),
-        "list_price": regular[pos, start],
-    })
+    offer_ids = (
+        offers["offer_id"].to_numpy(dtype=object) if "offer_id" in offers else np.array([], dtype=object)
+    )
+    table = pd.DataFrame(
+        {
+            "sku": skus[pos],
+            "valid_from": days.to_numpy()[start],
+            "valid_to": days.to_numpy()[end],
+            "price": daily[pos, start],
+            "price_type": np.where(offer_idx >= 0, "offer", "regular"),
+            "offer_id": pd.Series(
+                np.where(
+                    offer_idx >= 0, offer_ids[np.maximum(offer_idx, 0)] if len(offer_ids) else None, None
+                ),
+                dtype="str",
+            ),
+            "list_price": regular[pos, start],
+        }
+    )
     # The current period stays open.
     table["valid_to"] = table["valid_to"].where(end < n_d - 1)
     table["price_type"] = table["price_type"].astype("category")

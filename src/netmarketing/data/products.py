@@ -19,8 +19,12 @@ def round_price(raw: np.ndarray) -> np.ndarray:
     return np.where(raw < 1000, small, big)
 
 
-def make_products(n_per_category: int = 40, *, margins: dict[str, float] | None = None,
-                  rng: np.random.Generator | int | None = None) -> pd.DataFrame:
+def make_products(
+    n_per_category: int = 40,
+    *,
+    margins: dict[str, float] | None = None,
+    rng: np.random.Generator | int | None = None,
+) -> pd.DataFrame:
     """Generate the product catalogue: SKU, zh-TW name, category, type, brand, price, unit cost, launch date.
 
     Each SKU is one variant of a product type (``catalog.PRODUCT_TYPES``) from one brand. Its list
@@ -39,8 +43,12 @@ def make_products(n_per_category: int = 40, *, margins: dict[str, float] | None 
     for code, spec in catalog.CATEGORIES.items():
         types = catalog.PRODUCT_TYPES[code]
         brands = catalog.BRANDS[code]
-        combos = [(stem, variant, mult, base, brand) for stem, (base, variants) in types.items()
-                  for variant, mult in variants for brand in brands]
+        combos = [
+            (stem, variant, mult, base, brand)
+            for stem, (base, variants) in types.items()
+            for variant, mult in variants
+            for brand in brands
+        ]
         n = min(n_per_category, len(combos))
         # The house brand covers about a third of the range.
         weight = np.array([2.0 if c[4] == catalog.HOUSE_BRAND else 1.0 for c in combos])
@@ -62,19 +70,24 @@ def make_products(n_per_category: int = 40, *, margins: dict[str, float] | None 
         unit_cost = np.round(price * (1 - np.clip(margin, 0.1, 0.85))).astype(np.int64)
         name = brand + " " + stem + " " + variant
         # Most SKUs predate the history; about a fifth launch during it.
-        launch_days = np.where(rng.random(n) < 0.8, rng.integers(0, 5 * 365, size=n) - 5 * 365,
-                               rng.integers(0, 30 * 30, size=n))
+        launch_days = np.where(
+            rng.random(n) < 0.8, rng.integers(0, 5 * 365, size=n) - 5 * 365, rng.integers(0, 30 * 30, size=n)
+        )
         launch = pd.Timestamp(catalog.HISTORY_START) + pd.to_timedelta(launch_days, unit="D")
-        frames.append(pd.DataFrame({
-            "name": name.astype(str),
-            "category": code,
-            "category_zh": spec["zh"],
-            "product_type": stem.astype(str),
-            "brand": brand.astype(str),
-            "price": price,
-            "unit_cost": unit_cost,
-            "launch_date": launch.astype("datetime64[s]"),
-        }).sort_values(["product_type", "name"], kind="stable"))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "name": name.astype(str),
+                    "category": code,
+                    "category_zh": spec["zh"],
+                    "product_type": stem.astype(str),
+                    "brand": brand.astype(str),
+                    "price": price,
+                    "unit_cost": unit_cost,
+                    "launch_date": launch.astype("datetime64[s]"),
+                }
+            ).sort_values(["product_type", "name"], kind="stable")
+        )
     products = pd.concat(frames, ignore_index=True)
     prefix = products["category"].map(catalog.SKU_PREFIX)
     number = products.groupby("category", sort=False).cumcount() + 1

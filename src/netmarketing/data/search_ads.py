@@ -39,12 +39,70 @@ RUNAWAY_START_RANGE = (8, 22)  # month index of the first runaway month
 RUNAWAY_VS_PEERS = (2.0, 3.0)  # its CPA since then against the median of its peers
 
 # Search-term modifiers: the long tail of real queries behind one keyword.
-RELEVANT_MODIFIERS = ["推薦", "哪裡買", "ptt", "dcard", "價格", "評價", "優惠", "特價", "比較", "品牌", "便宜",
-                      "2025", "2026", "cp值", "開箱", "好用嗎", "台灣", "官網", "門市", "團購", "禮盒", "女生",
-                      "男生", "學生", "敏感肌", "小資", "網購", "現貨", "免運", "momo", "蝦皮", "熱銷", "排行",
-                      "台北", "台中", "高雄", "新品", "限定", "組合", "送禮", "媽媽", "上班族", "大容量", "旅行",
-                      "試用", "成分", "功效", "副作用", "怎麼選", "差別"]
-IRRELEVANT_MODIFIERS = ["二手", "免費", "維修", "自己做 教學", "徵才", "出租", "回收", "批發 工廠", "代工", "圖片"]
+RELEVANT_MODIFIERS = [
+    "推薦",
+    "哪裡買",
+    "ptt",
+    "dcard",
+    "價格",
+    "評價",
+    "優惠",
+    "特價",
+    "比較",
+    "品牌",
+    "便宜",
+    "2025",
+    "2026",
+    "cp值",
+    "開箱",
+    "好用嗎",
+    "台灣",
+    "官網",
+    "門市",
+    "團購",
+    "禮盒",
+    "女生",
+    "男生",
+    "學生",
+    "敏感肌",
+    "小資",
+    "網購",
+    "現貨",
+    "免運",
+    "momo",
+    "蝦皮",
+    "熱銷",
+    "排行",
+    "台北",
+    "台中",
+    "高雄",
+    "新品",
+    "限定",
+    "組合",
+    "送禮",
+    "媽媽",
+    "上班族",
+    "大容量",
+    "旅行",
+    "試用",
+    "成分",
+    "功效",
+    "副作用",
+    "怎麼選",
+    "差別",
+]
+IRRELEVANT_MODIFIERS = [
+    "二手",
+    "免費",
+    "維修",
+    "自己做 教學",
+    "徵才",
+    "出租",
+    "回收",
+    "批發 工廠",
+    "代工",
+    "圖片",
+]
 N_TERMS = (22, 40)  # long-tail search terms per keyword (besides the keyword itself)
 HIDDEN_SHARE = 0.15  # rare queries Google does not list ("other search terms")
 
@@ -79,8 +137,9 @@ def _drift_quality(base: np.ndarray, n_months: int, rng: np.random.Generator) ->
     return np.clip(walk, 1, 10).astype(int)
 
 
-def make_search_ads(spend: np.ndarray, platform_value: np.ndarray, months: pd.PeriodIndex, *, rng=None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def make_search_ads(
+    spend: np.ndarray, platform_value: np.ndarray, months: pd.PeriodIndex, *, rng=None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Generate the Google Ads keyword report and search-terms report by month.
 
     Parameters
@@ -125,8 +184,9 @@ def make_search_ads(spend: np.ndarray, platform_value: np.ndarray, months: pd.Pe
     # non-brand keyword, at its Quality Score) and above the dearest of them, so one keyword stands out.
     expected_cpa = cpc * (7.0 / base_q) ** 0.3 / cvr
     peers = np.flatnonzero((kind != "brand") & (np.arange(n_kw) != runaway))
-    target_cpa = max(rng.uniform(*RUNAWAY_VS_PEERS) * np.median(expected_cpa[peers]),
-                     1.6 * expected_cpa[peers].max())
+    target_cpa = max(
+        rng.uniform(*RUNAWAY_VS_PEERS) * np.median(expected_cpa[peers]), 1.6 * expected_cpa[peers].max()
+    )
     mult = target_cpa / expected_cpa[runaway]
     after = np.arange(n_m)[None, :] >= start
     is_runaway = (np.arange(n_kw) == runaway)[:, None] & after
@@ -155,8 +215,9 @@ def make_search_ads(spend: np.ndarray, platform_value: np.ndarray, months: pd.Pe
     conv_value = np.round(conversions * aov_row, 2)
 
     max_cpc = np.rint(cpc_row * 1.3).astype("int64")
-    impr_share = np.where(kind[:, None] == "brand", rng.uniform(0.85, 0.98, (n_kw, n_m)),
-                          rng.uniform(0.2, 0.7, (n_kw, n_m))) * np.clip(quality / 7.0, 0.4, 1.2)
+    impr_share = np.where(
+        kind[:, None] == "brand", rng.uniform(0.85, 0.98, (n_kw, n_m)), rng.uniform(0.2, 0.7, (n_kw, n_m))
+    ) * np.clip(quality / 7.0, 0.4, 1.2)
     impr_share = np.clip(np.where(is_runaway, rng.uniform(0.75, 0.9, (n_kw, n_m)), impr_share), 0.05, 0.99)
 
     flat = {  # keyword-major order: all months of keyword 0, then keyword 1, ...
@@ -189,16 +250,22 @@ def make_search_ads(spend: np.ndarray, platform_value: np.ndarray, months: pd.Pe
     truth = {
         "runaway_cpa_keyword": str(kw.loc[runaway, "keyword"]),
         "runaway_cpa_since": str(months[start]),
-        "runaway_cpa_how": ("cost per conversion by keyword over the months since runaway_cpa_since (or the "
-                            "last 12 months), keywords with enough clicks: this keyword costs 2-3x its peers "
-                            "and rose from its own earlier level; the biggest spender is another keyword"),
+        "runaway_cpa_how": (
+            "cost per conversion by keyword over the months since runaway_cpa_since (or the "
+            "last 12 months), keywords with enough clicks: this keyword costs 2-3x its peers "
+            "and rose from its own earlier level; the biggest spender is another keyword"
+        ),
         "competitor_trademark_keyword": competitor,
-        "competitor_trademark_how": ("a keyword equal to a company name in the competitors table (商標法 risk); "
-                                     "its Quality Score is low but not the only low one"),
+        "competitor_trademark_how": (
+            "a keyword equal to a company name in the competitors table (商標法 risk); "
+            "its Quality Score is low but not the only low one"
+        ),
         "negative_keyword_candidates": negatives,
-        "negative_keyword_how": ("search terms with irrelevant intent (二手, 免費, 維修, 徵才 ...) whose clicks "
-                                 "would have brought several conversions at their keyword's conversion rate, "
-                                 "yet brought none; most long-tail terms have no conversion by chance"),
+        "negative_keyword_how": (
+            "search terms with irrelevant intent (二手, 免費, 維修, 徵才 ...) whose clicks "
+            "would have brought several conversions at their keyword's conversion rate, "
+            "yet brought none; most long-tail terms have no conversion by chance"
+        ),
     }
     return keywords, terms, truth
 
@@ -260,19 +327,21 @@ def _make_search_terms(kw, months, impressions, clicks, cost, conversions, conv_
     value_per_conv = np.divide(conv_value, conversions, out=np.zeros_like(conv_value), where=conversions > 0)
     term_value = np.round(term_conv * value_per_conv[term_kw], 2)
 
-    terms = pd.DataFrame({
-        "month": np.tile(_month_labels(months), n_terms),
-        "campaign": np.repeat(kw["campaign"].to_numpy()[term_kw], n_m),
-        "ad_group": np.repeat(kw["ad_group"].to_numpy()[term_kw], n_m),
-        "keyword": np.repeat(kw["keyword"].to_numpy()[term_kw], n_m),
-        "match_type": np.repeat(kw["match_type"].to_numpy()[term_kw], n_m),
-        "search_term": np.repeat(np.array(term_text, dtype=object), n_m),
-        "impressions": impr_split.ravel(),
-        "clicks": click_split.ravel(),
-        "cost": term_cost.ravel(),
-        "conversions": term_conv.ravel(),
-        "conv_value": term_value.ravel(),
-    })
+    terms = pd.DataFrame(
+        {
+            "month": np.tile(_month_labels(months), n_terms),
+            "campaign": np.repeat(kw["campaign"].to_numpy()[term_kw], n_m),
+            "ad_group": np.repeat(kw["ad_group"].to_numpy()[term_kw], n_m),
+            "keyword": np.repeat(kw["keyword"].to_numpy()[term_kw], n_m),
+            "match_type": np.repeat(kw["match_type"].to_numpy()[term_kw], n_m),
+            "search_term": np.repeat(np.array(term_text, dtype=object), n_m),
+            "impressions": impr_split.ravel(),
+            "clicks": click_split.ravel(),
+            "cost": term_cost.ravel(),
+            "conversions": term_conv.ravel(),
+            "conv_value": term_value.ravel(),
+        }
+    )
     terms = terms[terms["impressions"] > 0].reset_index(drop=True)
     for column in ["campaign", "ad_group", "match_type"]:
         terms[column] = terms[column].astype("category")
@@ -283,8 +352,20 @@ def _make_search_terms(kw, months, impressions, clicks, cost, conversions, conv_
 
 
 # Cost-per-click pressure by calendar month (November peak: 雙11 + 週年慶).
-CPC_SEASON = {1: 1.05, 2: 1.0, 3: 0.95, 4: 1.0, 5: 1.1, 6: 1.15, 7: 0.95, 8: 1.0, 9: 1.0, 10: 1.15, 11: 1.35,
-              12: 1.15}
+CPC_SEASON = {
+    1: 1.05,
+    2: 1.0,
+    3: 0.95,
+    4: 1.0,
+    5: 1.1,
+    6: 1.15,
+    7: 0.95,
+    8: 1.0,
+    9: 1.0,
+    10: 1.15,
+    11: 1.35,
+    12: 1.15,
+}
 
 
 def _month_labels(months: pd.PeriodIndex) -> np.ndarray:

@@ -20,8 +20,34 @@ MONTH_FACTOR = np.array([1.05, 0.95, 0.88, 0.92, 1.02, 1.05, 0.86, 0.94, 0.96, 1
 WEEKDAY_FACTOR = np.array(catalog.WEEKDAY_FACTOR)  # Monday..Sunday
 # Share of activity by local hour: lunch break, the 15-16 h lull at work and the 20-22 h evening peak
 # (trends.shopline.tw/customer, undated: weak source).
-HOUR_WEIGHTS = np.array([2.2, 1.3, 0.7, 0.4, 0.3, 0.4, 0.8, 1.4, 2.2, 3.0, 3.5, 3.9,
-                         4.9, 4.4, 4.3, 4.8, 4.7, 4.0, 4.1, 4.7, 5.9, 6.6, 6.2, 4.2])
+HOUR_WEIGHTS = np.array(
+    [
+        2.2,
+        1.3,
+        0.7,
+        0.4,
+        0.3,
+        0.4,
+        0.8,
+        1.4,
+        2.2,
+        3.0,
+        3.5,
+        3.9,
+        4.9,
+        4.4,
+        4.3,
+        4.8,
+        4.7,
+        4.0,
+        4.1,
+        4.7,
+        5.9,
+        6.6,
+        6.2,
+        4.2,
+    ]
+)
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 # Orders over 除夕-初三 fall to this share of an ordinary day (families gather, carriers stop).
 CNY_HOLIDAY_LEVEL = 0.45
@@ -34,8 +60,9 @@ def _lunar_dates(year: int) -> dict[str, pd.Timestamp]:
 
     # The package's English names are stable; the first "Chinese New Year" day is 初一.
     table = Taiwan(years=year, language="en_US")
-    new_year = min(d for d, name in table.items()
-                   if any(part.strip() == "Chinese New Year" for part in name.split(";")))
+    new_year = min(
+        d for d, name in table.items() if any(part.strip() == "Chinese New Year" for part in name.split(";"))
+    )
     mid_autumn = min(d for d, name in table.items() if "Mid-Autumn Festival" in name)
     return {"lunar_new_year": pd.Timestamp(new_year), "mid_autumn": pd.Timestamp(mid_autumn)}
 
@@ -64,9 +91,16 @@ def event_calendar(years) -> pd.DataFrame:
     for year in years:
         for name, spec in catalog.SEASONAL_EVENTS.items():
             day = event_date(name, int(year))
-            rows.append({"event": name, "en": spec["en"], "year": int(year), "date": day,
-                         "campaign_start": day - pd.Timedelta(days=spec["run_up"]),
-                         "peak_day": day - pd.Timedelta(days=spec["peak_before"])})
+            rows.append(
+                {
+                    "event": name,
+                    "en": spec["en"],
+                    "year": int(year),
+                    "date": day,
+                    "campaign_start": day - pd.Timedelta(days=spec["run_up"]),
+                    "peak_day": day - pd.Timedelta(days=spec["peak_before"]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -152,8 +186,11 @@ def next_delivery_day(local: np.ndarray) -> np.ndarray:
         hit = (day >= start) & (day <= end)
         # Deliveries resume on 初五 from 9 h, spread over the first working days.
         spread = (np.arange(int(hit.sum())) % 3).astype("timedelta64[D]")
-        out[hit] = (end + 1 + spread).astype("datetime64[s]") + np.timedelta64(9 * 3600, "s") + (
-            local[hit] - local[hit].astype("datetime64[D]").astype("datetime64[s]")) // 3
+        out[hit] = (
+            (end + 1 + spread).astype("datetime64[s]")
+            + np.timedelta64(9 * 3600, "s")
+            + (local[hit] - local[hit].astype("datetime64[D]").astype("datetime64[s]")) // 3
+        )
     return out
 
 
@@ -162,8 +199,12 @@ def years_since_start(days: pd.DatetimeIndex) -> np.ndarray:
     return ((days - pd.Timestamp(catalog.HISTORY_START)).days.to_numpy() / 365.25).astype(float)
 
 
-def sample_local_times(day_index: np.ndarray, days: pd.DatetimeIndex, rng: np.random.Generator,
-                       hour_weights: np.ndarray | None = None) -> np.ndarray:
+def sample_local_times(
+    day_index: np.ndarray,
+    days: pd.DatetimeIndex,
+    rng: np.random.Generator,
+    hour_weights: np.ndarray | None = None,
+) -> np.ndarray:
     """Draw a local wall-clock time (datetime64[s], Asia/Taipei naive) within each given day.
 
     Parameters

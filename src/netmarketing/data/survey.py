@@ -203,8 +203,10 @@ def make_survey_responses(
             },
         },
         "satisfaction_gap_attribute": gap_attribute,
-        "satisfaction_gap_how": ("mean importance minus mean satisfaction per attribute (importance-performance "
-                                 "analysis): the largest gap; the attribute with the lowest satisfaction "
-                                 "alone is another, unimportant one"),
+        "satisfaction_gap_how": (
+            "mean importance minus mean satisfaction per attribute (importance-performance "
+            "analysis): the largest gap; the attribute with the lowest satisfaction "
+            "alone is another, unimportant one"
+        ),
     }
     return table, truth
