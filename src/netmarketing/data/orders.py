@@ -93,6 +93,36 @@ def category_day_intensity(days: pd.DatetimeIndex, plan: dict, platform: str | N
     return np.vstack(rows)
 
 
+def _stratified_days(
+    intensity: np.ndarray, month_of_day: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw n (day, category) cells: counts per category and month follow the intensity closely.
+
+    A plain multinomial draw lets a category's yearly count wander by several per cent, enough to
+    blur a planted growth gap; here each (category, month) gets its expected count (rounded at
+    random), and only the days within the month are drawn.
+    """
+    n_cat = intensity.shape[0]
+    n_month = int(month_of_day.max()) + 1
+    per_cell = np.zeros((n_cat, n_month))
+    for c in range(n_cat):
+        per_cell[c] = np.bincount(month_of_day, weights=intensity[c], minlength=n_month)
+    expected = n * per_cell / per_cell.sum()
+    counts = np.floor(expected).astype(np.int64)
+    counts += rng.random(expected.shape) < (expected - counts)
+    day_pos, cat_pos = [], []
+    for c in range(n_cat):
+        for m in range(n_month):
+            k = int(counts[c, m])
+            if k == 0:
+                continue
+            month_days = np.flatnonzero(month_of_day == m)
+            w = intensity[c, month_days]
+            day_pos.append(month_days[rng.choice(len(month_days), size=k, p=w / w.sum())])
+            cat_pos.append(np.full(k, c))
+    return np.concatenate(day_pos), np.concatenate(cat_pos)
+
+
 def _pick_members(
     order_day: np.ndarray,
     order_cat: np.ndarray,
@@ -174,17 +204,15 @@ def make_orders(
     target = plan["target_segment"]
 
     frames = []
+    month_of_day = pd.factorize(days.to_period("M"))[0]
     for platform, base in BASE_ORDERS.items():
         # A Poisson count: yearly totals are never round numbers.
         n = max(int(rng.poisson(base * scale * plan.get("size", 1.0))), 5)
         intensity = category_day_intensity(days, plan, platform)
         if not catalog.PLATFORMS[platform]["own"]:
             intensity = intensity * np.array([MARKETPLACE_CATEGORY_TILT[c] for c in cats])[:, None]
-        flat = intensity.ravel()
-        cell = rng.choice(len(flat), size=n, p=flat / flat.sum())
-        frames.append(
-            pd.DataFrame({"platform": platform, "_day": cell % len(days), "_cat": cell // len(days)})
-        )
+        day_pos, cat_pos = _stratified_days(intensity, month_of_day, n, rng)
+        frames.append(pd.DataFrame({"platform": platform, "_day": day_pos, "_cat": cat_pos}))
     orders = pd.concat(frames, ignore_index=True)
     n = len(orders)
     platform = orders["platform"].to_numpy()
