@@ -295,7 +295,7 @@ def make_market_size(
     market = {year: {} for year in MARKET_YEARS}
     for c in categories:
         ours = float(our_revenue.loc[ref, c]) if ref in our_revenue.index else 0.0
-        base = max(ours, 1_000_000.0) / share[c]
+        base = (ours if ours > 0 else 1_000_000.0) / share[c]
         drift = np.log((1 + growth[c]) / moe_growth_2025)
         for year in MARKET_YEARS:
             noise = 1.0 if year in (2024, 2025) else rng.lognormal(0, 0.02)

@@ -29,7 +29,7 @@ BASE_IMPORTANCE = {
     "brand_trust": 3.3,
     "promotion": 2.9,
 }
-TOP_LIFT = 0.6  # a segment's top attribute: this much more important than its base
+TOP_LIFT = 0.45  # a segment's top attribute: this much above the most important attribute overall
 BASE_SATISFACTION = {
     "price": 3.7,
     "quality": 3.9,
@@ -160,7 +160,8 @@ def make_survey_responses(
     halo = rng.normal(0, 1, (n, 1))
     importance_means = np.tile([BASE_IMPORTANCE[a] for a in attributes], (n, 1)) + scale_use
     top_idx = np.array([attributes.index(a) for a in top_attribute])[seg]
-    importance_means[np.arange(n), top_idx] += TOP_LIFT
+    # A segment's top attribute rises above the most important attribute overall.
+    importance_means[np.arange(n), top_idx] = max(BASE_IMPORTANCE.values()) + TOP_LIFT + scale_use[:, 0]
     importance = _likert(rng, importance_means)
     satisfaction_means = np.tile([BASE_SATISFACTION[a] for a in attributes], (n, 1)) + HALO * halo
     satisfaction_means[:, attributes.index(gap_attribute)] -= rng.uniform(*GAP_DROP)
