@@ -367,7 +367,7 @@ def test_ad_reports_have_a_real_shape(summaries):
         ("strength", 0.5),
         ("bot", 0.0),
         ("viral", 0.7),
-        ("runaway", 0.25),
+        ("runaway", 0.3),
         ("competitor", 0.8),
         ("roas", 0.0),
         ("gap", 0.2),

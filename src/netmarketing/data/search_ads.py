@@ -195,8 +195,9 @@ def make_search_ads(
 
     quality = _drift_quality(base_q, n_m, rng)
     quality[runaway] = base_q[runaway]  # its Quality Score holds: the bids and the landing page went wrong
-    weight = np.array([COST_WEIGHT[k] for k in kind])
-    w = weight[:, None] * rng.lognormal(0, 0.15, (n_kw, n_m)) * np.where(is_runaway, 1.2, 1.0)
+    # Some keywords are structurally bigger spenders than others (search volume differs).
+    weight = np.array([COST_WEIGHT[k] for k in kind]) * rng.lognormal(0, 0.35, n_kw)
+    w = weight[:, None] * rng.lognormal(0, 0.15, (n_kw, n_m)) * np.where(is_runaway, 1.15, 1.0)
     cost_expected = spend[None, :] * w / w.sum(axis=0, keepdims=True)
     season = np.array([CPC_SEASON[m.month] for m in months])[None, :]
     # Better Quality Scores pay less per click (Google's ad rank discount).
