@@ -283,7 +283,9 @@ def _make_search_terms(kw, months, impressions, clicks, cost, conversions, conv_
     kind = kw["kind"].to_numpy()
     eligible = np.flatnonzero((kind == "generic") & (kw["match_type"].to_numpy() != "Exact"))
     n_bad = int(rng.integers(4, min(8, len(eligible)) + 1))
-    bad_keywords = set(rng.choice(eligible, n_bad, replace=False).tolist())
+    # Broad traffic bleeds where the volume is: the irrelevant queries hit the busier keywords.
+    busy = eligible[np.argsort(-clicks[eligible].sum(axis=1))][: max(n_bad + 2, len(eligible) * 2 // 3)]
+    bad_keywords = set(rng.choice(busy, n_bad, replace=False).tolist())
 
     term_kw, term_text, term_share, term_bad = [], [], [], []
     for k in range(n_kw):
