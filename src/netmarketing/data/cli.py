@@ -10,22 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from netmarketing.data.marketing import MARKETING_TABLES
 from netmarketing.data.world import CORE_TABLES, build_world, publish_folder, seed_for, write_world
 
-MARKETING_TABLES = [
-    "search_keywords",
-    "search_terms",
-    "social_ads",
-    "crm_campaigns",
-    "marketing_spend",
-    "market_size",
-    "competitors",
-    "survey_responses",
-    "pest_indicators",
-    "resources",
-    "o2o_events",
-    "ad_copies",
-]
 TRUTH_FILE = "truth.GRADER-ONLY.json"
 
 

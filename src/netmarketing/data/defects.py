@@ -30,6 +30,12 @@ MIN_KINDS, MAX_KINDS = 5, 8
 CITY_VARIANTS = {"臺北市": "台北市", "臺中市": "台中市", "臺南市": "台南市", "臺東縣": "台東縣"}
 
 
+def _line_keys(items: pd.DataFrame, positions: np.ndarray) -> list[list]:
+    """Return [order_id, line_no] keys of order-item rows at the given positions."""
+    rows = items.iloc[positions]
+    return [[str(o), int(n)] for o, n in zip(rows["order_id"], rows["line_no"], strict=True)]
+
+
 def choose_defects(rng: np.random.Generator) -> dict[str, dict]:
     """Draw which defects a world plants and their sizes: {kind: parameters}."""
     k = int(rng.integers(MIN_KINDS, MAX_KINDS + 1))
@@ -216,10 +222,7 @@ def inject_defects(
             "table": "order_items",
             "column": "unit_price",
             "count": n_bad,
-            "keys": [
-                [str(o), int(n)]
-                for o, n in zip(items["order_id"].iloc[bad], items["line_no"].iloc[bad], strict=True)
-            ],
+            "keys": _line_keys(items, bad),
             "how": "unit_price x quantity no longer equals item_revenue; unit_price is 10x the price in "
             "price_history that day",
         }
@@ -240,10 +243,7 @@ def inject_defects(
             "column": "sku",
             "rate": rate,
             "count": len(bad),
-            "keys": [
-                [str(o), int(n)]
-                for o, n in zip(items["order_id"].iloc[bad], items["line_no"].iloc[bad], strict=True)
-            ],
+            "keys": _line_keys(items, bad),
             "how": "lower-case or trailing-space SKUs that do not join to products until stripped and upper-cased",
         }
     items["order_id"] = items["order_id"].astype("str")
