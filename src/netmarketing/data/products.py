@@ -69,9 +69,9 @@ def make_products(
         margin = np.where(house, margin + rng.uniform(*catalog.HOUSE_BRAND_MARGIN_PREMIUM, n), margin)
         unit_cost = np.round(price * (1 - np.clip(margin, 0.1, 0.85))).astype(np.int64)
         name = brand + " " + stem + " " + variant
-        # Most SKUs predate the history; about a fifth launch during it.
+        # Most SKUs predate the history; about a tenth launch during it.
         launch_days = np.where(
-            rng.random(n) < 0.8, rng.integers(0, 5 * 365, size=n) - 5 * 365, rng.integers(0, 30 * 30, size=n)
+            rng.random(n) < 0.9, rng.integers(0, 5 * 365, size=n) - 5 * 365, rng.integers(0, 30 * 30, size=n)
         )
         launch = pd.Timestamp(catalog.HISTORY_START) + pd.to_timedelta(launch_days, unit="D")
         frames.append(

@@ -161,7 +161,11 @@ def make_search_ads(
     n_kw, n_m = len(kw), len(months)
     kind = kw["kind"].to_numpy()
     generic = np.flatnonzero(kind == "generic")
-    runaway = int(generic[rng.integers(len(generic))])
+    # Some keywords are structurally bigger spenders than others (search volume differs); the runaway
+    # keyword is one of the busier generic ones, so its cost per conversion is worth watching.
+    volume = rng.lognormal(0, 0.35, n_kw)
+    busy = generic[volume[generic] >= np.median(volume[generic])]
+    runaway = int(busy[rng.integers(len(busy))])
     start = int(rng.integers(*RUNAWAY_START_RANGE))
 
     cpc = np.empty(n_kw)
@@ -195,8 +199,7 @@ def make_search_ads(
 
     quality = _drift_quality(base_q, n_m, rng)
     quality[runaway] = base_q[runaway]  # its Quality Score holds: the bids and the landing page went wrong
-    # Some keywords are structurally bigger spenders than others (search volume differs).
-    weight = np.array([COST_WEIGHT[k] for k in kind]) * rng.lognormal(0, 0.35, n_kw)
+    weight = np.array([COST_WEIGHT[k] for k in kind]) * volume
     w = weight[:, None] * rng.lognormal(0, 0.15, (n_kw, n_m)) * np.where(is_runaway, 1.15, 1.0)
     cost_expected = spend[None, :] * w / w.sum(axis=0, keepdims=True)
     season = np.array([CPC_SEASON[m.month] for m in months])[None, :]
