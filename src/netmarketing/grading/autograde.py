@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,6 +95,8 @@ class GradeOptions:
     sandbox_base: Path | None = None
     #: Extra modules that register checks (e.g. a test fixture's); imported in every worker.
     extra_checks: Sequence[str] = ()
+    #: ``(i, n)``: grade only the learners of shard i of n (1-based), e.g. one pod of an Indexed Job.
+    shard: tuple[int, int] | None = None
 
 
 # ==============================================================================================
@@ -117,8 +119,15 @@ def submission_hash(submission_dir: Path, sources: Iterable[Path], settings: dic
     return digest.hexdigest()
 
 
-def discover_students(ws: Any, module: str, students: Sequence[str] | None = None) -> list[str]:
-    """Return the students who submitted ``module`` (or the requested ones, submitted or not)."""
+def discover_students(
+    ws: Any, module: str, students: Sequence[str] | None = None, shard: tuple[int, int] | None = None
+) -> list[str]:
+    """Return the students who submitted ``module`` (or the requested ones), those of ``shard`` only."""
+    from netmarketing.grading.ledger import shard_of
+
+    if shard is not None:
+        index, total = shard
+        return [s for s in discover_students(ws, module, students) if shard_of(s, total) == index]
     if students:
         return list(dict.fromkeys(students))
     root = Path(ws.submitted_dir)
@@ -255,28 +264,19 @@ def grade_modules(
         "stubs": _stubs(ws),
     }
     settings = {"limits": context["limits"], "sandbox": mode, "scale": variants.scale}
-    with contextlib.ExitStack() as locks:
-        for module, _ in plans:
-            locks.enter_context(_module_lock(ws, module))
-        cohorts = [_Cohort.plan(ws, module, sources, options, settings, context) for module, sources in plans]
-        return _run_cohorts(ws, cohorts, options)
+    from netmarketing.grading.ledger import Ledger, owner_name
 
-
-@contextlib.contextmanager
-def _module_lock(ws: Any, module: str) -> Iterator[None]:
-    """Hold an exclusive lock on a module's results while grading it (two runs must not interleave)."""
-    path = results_path(ws, module).with_suffix(".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            from netmarketing.cli import UserError
-
-            raise UserError(
-                f"單元 {module} 正在由另一個評分程序處理，請稍後再試 (another grading run holds {path})"
-            ) from None
-        yield
+    ledger, owner = Ledger(ws.db_url), owner_name()
+    cohorts = [
+        _Cohort.plan(ws, module, sources, options, settings, context, ledger, owner)
+        for module, sources in plans
+    ]
+    try:
+        return _run_cohorts(ws, cohorts, options, ledger, owner)
+    finally:
+        for cohort in cohorts:  # whatever was claimed but not finished goes back to the pool
+            for task in cohort.tasks:
+                ledger.release(cohort.module, task["student"], owner)
 
 
 @dataclass
@@ -285,7 +285,6 @@ class _Cohort:
 
     module: str
     sources: list[Path]
-    records: dict[str, dict[str, Any]]
     tasks: list[dict[str, Any]]
 
     @classmethod
@@ -297,21 +296,25 @@ class _Cohort:
         options: GradeOptions,
         settings: dict[str, Any],
         context: dict[str, Any],
+        ledger: Any,
+        owner: str,
     ) -> _Cohort:
-        records = load_results(ws, module)
+        rows = ledger.rows(module)
         size = sum(p.stat().st_size for p in sources)
         tasks = []
-        for student in discover_students(ws, module, options.students):
+        for student in discover_students(ws, module, options.students, options.shard):
             sub_dir = Path(ws.submission_dir(student, module))
             digest = submission_hash(sub_dir, sources, settings)
-            previous = records.get(student)
+            previous = rows.get(student) or {}
             if (
                 not options.force
-                and previous
                 and previous.get("hash") == digest
-                and previous.get("status") not in integrity.RETRY_STATUSES
+                and previous.get("status") not in (None, *integrity.RETRY_STATUSES)
             ):
                 continue
+            if not ledger.claim(module, student, owner):
+                continue  # another run (another shard or machine) is grading it right now
+            record = previous.get("record") or {}
             out_dir = Path(tempfile.mkdtemp(prefix="results-", dir=context["base"]))
             os.chmod(out_dir, stat.S_IRWXU)
             tasks.append(
@@ -324,14 +327,14 @@ class _Cohort:
                     "sources": [str(p) for p in sources],
                     "out_dir": str(out_dir),
                     # Expected seconds, for longest-first scheduling (not passed on to the result).
-                    "_expected": float((previous or {}).get("duration_s") or 0) or size / 10_000,
+                    "_expected": float(record.get("duration_s") or 0) or size / 10_000,
                 }
             )
         if tasks:
             from netmarketing.grading.store import ensure_assignment
 
             ensure_assignment(ws, module, sources)
-        return cls(module, sources, records, tasks)
+        return cls(module, sources, tasks)
 
 
 def _stubs(ws: Any) -> dict[str, Any]:
@@ -351,7 +354,9 @@ def _worker_start() -> None:
     sys.path[:] = [p for p in sys.path if p and Path(p).is_absolute()]
 
 
-def _run_cohorts(ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions) -> list[dict[str, Any]]:
+def _run_cohorts(
+    ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions, ledger: Any, owner: str
+) -> list[dict[str, Any]]:
     from netmarketing.grading.store import store
 
     by_module = {c.module: c for c in cohorts}
@@ -381,8 +386,9 @@ def _run_cohorts(ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions) -> 
                 record = error_record(task, exc)
             finally:
                 shutil.rmtree(task["out_dir"], ignore_errors=True)
-            cohort.records[record["student"]] = public(record)
-            save_results(ws, cohort.module, cohort.records)
+            ledger.finish(cohort.module, record["student"], owner, public(record))
+            cohort.tasks = [t for t in cohort.tasks if t is not task]
+            save_results(ws, cohort.module, ledger.records(cohort.module))
             done.append(record)
             bar.update(1)
             bar.set_postfix_str(f"{record['student']}: {record['status']}")
