@@ -13,13 +13,11 @@ import colorsys
 import io
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from test_lab import TOKEN, _free_port, _get
+from conftest import running_lab
 from test_lab_zh_tw import ENGLISH, MENU_BAR
 from test_lab_zh_tw import open_notebook as open_in_lab
 
@@ -38,36 +36,11 @@ def lab(tmp_path_factory):
     """Start `netmarketing lab --learner fh-learner` on a fresh workspace; yield its base URL and workspace."""
     workspace = tmp_path_factory.mktemp("first-hours") / "autograder"
     workspace.mkdir()
-    port = _free_port()
-    netmarketing = Path(sys.executable).parent / "netmarketing"
-    env = {
-        **os.environ,
-        "NETMARKETING_SCALE": "0.2",
-    }  # small self-study tables: Validate runs each cell in 30 s
+    env = {**os.environ, "NETMARKETING_SCALE": "0.2"}  # small self-study tables: Validate allows 30 s a cell
     env.pop("NETMARKETING_LEARNER", None)
     env.pop("JUPYTERHUB_USER", None)
-    proc = subprocess.Popen(
-        [str(netmarketing), "lab", "--learner", LEARNER, "--autograder", str(workspace),
-         "--course", str(REPO / "course"), "--", "--no-browser", f"--port={port}",
-         f"--ServerApp.token={TOKEN}", "--ServerApp.ip=127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                _get(f"{base}/api/status?token={TOKEN}")
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    pytest.fail(f"JupyterLab did not start:\n{out[-3000:]}")
-                time.sleep(1)
+    with running_lab(workspace, "--learner", LEARNER, "--course", str(REPO / "course"), env=env) as base:
         yield base, workspace
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
 
 
 # -- driving the lab ---------------------------------------------------------------------------------

@@ -7,62 +7,38 @@ every chart has a text alternative a screen reader reads.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from test_certify import make_evidence, make_grades
-
-from netmarketing import certify
+from test_certify import cohort_run, framework  # noqa: F401 - module-scoped fixtures: a certified cohort
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def framework() -> certify.Framework:
-    return certify.default_framework()
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory, framework):
-    """Certify a small cohort (one achieved, one pending, one not yet) and return the result."""
-    out = tmp_path_factory.mktemp("reports")
-    evidence = make_evidence(framework)
-    fractions = {
-        "expert": {"*": 1.0},
-        "waiting": {"*": 1.0, "p2_1_1__manual": np.nan},
-        "novice": {"*": 0.2},
-    }
-    records = certify.records_from_frame(make_grades(evidence, fractions))
-    return certify.certify(
-        records, out, evidence=evidence, framework=framework, keys_dir=out / "keys", simulated_manual=True
-    )
-
-
-@pytest.mark.parametrize("learner", ["expert", "waiting", "novice"])
-def test_learner_report_passes_axe(reports, page, axe, learner):
+@pytest.mark.parametrize("learner", ["expert", "t1only", "waiting", "novice"])
+def test_learner_report_passes_axe(cohort_run, page, axe, learner):  # noqa: F811
     """Does each learner report pass axe-core with no serious or critical violation?"""
-    path = reports.summary.set_index("learner").loc[learner, "report"]
+    path = cohort_run.summary.set_index("learner").loc[learner, "report"]
     page.goto(f"file://{path}")
     found = axe(page)
     assert not found, str(found)
 
 
-def test_cohort_dashboard_passes_axe(reports, page, axe):
+def test_cohort_dashboard_passes_axe(cohort_run, page, axe):  # noqa: F811
     """Does the cohort dashboard pass axe-core with no serious or critical violation?"""
-    page.goto(reports.cohort_report.resolve().as_uri())
+    page.goto(cohort_run.cohort_report.resolve().as_uri())
     found = axe(page)
     assert not found, str(found)
 
 
-def test_charts_have_text_alternatives(reports, page, framework):
+def test_charts_have_text_alternatives(cohort_run, page, framework):  # noqa: F811
     """Is each chart an image with a name and a description giving its numbers in words?"""
-    path = reports.summary.set_index("learner").loc["novice", "report"]
+    path = cohort_run.summary.set_index("learner").loc["novice", "report"]
     page.goto(f"file://{path}")
     chart = page.get_by_role("img", name="17 項行為指標的得分與門檻（長條圖）")
     assert chart.count() == 1
     description = page.locator("#indicator-chart-desc").text_content()
     assert all(code in description for code in framework.indicator_codes)
     assert "未達標" in description and "%" in description
-    page.goto(reports.cohort_report.resolve().as_uri())
-    heatmap = page.get_by_role("img", name="3 位學員 × 17 項行為指標的得分熱圖")
+    page.goto(cohort_run.cohort_report.resolve().as_uri())
+    heatmap = page.get_by_role("img", name="4 位學員 × 17 項行為指標的得分熱圖")
     assert heatmap.count() == 1
     assert "novice" in page.locator("#heatmap-desc").text_content()
