@@ -176,3 +176,23 @@ def test_a_learner_copy_carries_the_kernels_language_info(tmp_path):
     assert info == kernel_language_info()
     assert info["version"] == ".".join(map(str, sys.version_info[:3]))
     assert info["codemirror_mode"] == {"name": "ipython", "version": 3}
+
+
+def saved_setup(lines: str) -> nbformat.NotebookNode:
+    """Return a notebook whose set-up cell was run and saved with ``lines`` as its output."""
+    cell = nbformat.v4.new_code_cell("LEARNER_ID = learner.whoami()")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=lines)]
+    return released(cell)
+
+
+def test_a_notebook_saved_in_self_study_mode_is_explained_not_flagged():
+    """Does feedback data explain, in zh-TW, a notebook saved in self-study mode, without flagging it?"""
+    from netmarketing.grading.identity import identity_issues
+    from netmarketing.learner.identity import MARKER_LABEL, VARIANT_LABEL
+
+    nb = saved_setup(f"{MARKER_LABEL}s001\n{VARIANT_LABEL}self-study\n")
+    issues = identity_issues(nb, "s001", "v-s001", "o1_getting_started")
+    assert [(i.code, i.status) for i in issues] == [("self_study_run", "graded")]
+    assert "自學模式" in issues[0].reason_zh and "你的資料版本" in issues[0].reason_zh
+    own = saved_setup(f"{MARKER_LABEL}s001\n{VARIANT_LABEL}v-s001\n")
+    assert identity_issues(own, "s001", "v-s001", "o1_getting_started") == []
