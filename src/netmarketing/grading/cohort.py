@@ -18,10 +18,17 @@ Levels (one learner each, then cycling; see :func:`plan_cohort`):
 ``tamperer``
     expert answers, plus one auto-graded test cell edited (``edit-test``), deleted
     (``delete-test``) or stripped of its nbgrader metadata (``untag-test``), in turn;
+``memoless``
+    every automatic answer right, every written (judgement) answer left blank: automatic
+    points never make up for blank judgement, so this learner is never certified;
 ``crasher``
     expert answers, but the first code answer starts with an infinite loop that swallows
     ``KeyboardInterrupt`` (``loop``), ``os._exit(1)`` (``exit``) or a memory bomb (``memory``,
     bounded at 4 GiB so that an unprotected run cannot take the machine down), in turn.
+
+Widget items (answered by clicking and saving, ``answers/<grade id>.json``) get the right
+saved answer of the learner's own variant when the class's ``variants`` are given
+(:func:`netmarketing.grading.checks.write_saved_answers`); copiers get the classmate's.
 
 Submissions are written in nbgrader's layout ``<out>/<student>/<module>/<notebook>.ipynb``
 with a ``timestamp.txt``; the plan (who is which level, and the details above) is returned
@@ -45,7 +52,9 @@ import numpy as np
 
 from netmarketing.learner.identity import MARKER_LABEL
 
-LEVELS = ("expert", "proficient", "novice", "blank", "copier", "tamperer", "crasher")
+LEVELS = ("expert", "proficient", "novice", "blank", "copier", "tamperer", "crasher", "memoless")
+#: Levels whose widget answers are right for their own variant (copiers take a classmate's).
+_SAVES_OWN_ANSWERS = ("expert", "proficient", "tamperer", "crasher", "memoless")
 TAMPER_MODES = ("edit-test", "delete-test", "untag-test")
 CRASH_MODES = ("loop", "exit", "memory")
 CRASH_CODE = {
@@ -398,6 +407,8 @@ def build_submission(
         index, src = source_by_id[_nbg(cell)["grade_id"]]
         if position not in solved:
             continue
+        if level == "memoless" and cell.get("cell_type") != "code":
+            continue  # the written answers stay as released
         answer = solution_text(src)
         if level == "copier" and cell.get("cell_type") == "code":
             copied = _copied(src, (copied_values or {}).get(index, {}))
@@ -536,6 +547,8 @@ def simulate_cohort(
             )
             (folder / name).write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (folder / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
+        if variants is not None:
+            _save_widget_answers(folder, learner, copied_from, releases, variants)
     cohort = Cohort(module=module, submitted_dir=out, learners=learners)
     meta = out / ".cohort"
     meta.mkdir(parents=True, exist_ok=True)
@@ -546,6 +559,21 @@ def simulate_cohort(
 
     write_roster(meta / "roster.csv", cohort.roster_rows())
     return cohort
+
+
+def _save_widget_answers(
+    folder: Path, learner: SimulatedLearner, copied_from: str, releases: dict[str, dict], variants: Any
+) -> None:
+    """Save the widget answers this learner would have clicked: right for their own variant, or a classmate's."""
+    if learner.level not in (*_SAVES_OWN_ANSWERS, "copier"):
+        return
+    from netmarketing.grading.checks import Variant, load_checks, write_saved_answers
+
+    load_checks()
+    grade_ids = [_nbg(c).get("grade_id", "") for nb in releases.values() for c in nb["cells"]]
+    whose = copied_from if learner.level == "copier" else learner.student_id
+    world = variants.world(whose)
+    write_saved_answers(folder, grade_ids, Variant(whose, world.tables, world.truth))
 
 
 def levels_from_text(text: str) -> tuple[str, ...]:
