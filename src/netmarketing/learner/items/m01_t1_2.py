@@ -743,6 +743,6 @@ item(
 item(
     "p1_2_4__prospects",
     "練習 4.3",
-    {"target_segment": SEGMENT, "prospects": list_of(text(), max_len=20_000)},
+    {"marketing_target": CATEGORY, "target_segment": SEGMENT, "prospects": list_of(text(), max_len=20_000)},
     _prospects,
 )
