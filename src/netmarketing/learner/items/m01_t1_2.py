@@ -412,6 +412,72 @@ def swot_evidence(load: Loader | None = None) -> list[dict[str, str]]:
     return [{"id": c["id"], "text": c["text"]} for c in evidence_records(load)]
 
 
+# -- O1.2.1: a structure self-check of the saved report ---------------------------------------------
+REPORT_HEADINGS = (
+    "一、分析目的與資料",
+    "二、統計分析發現",
+    "三、優勢、劣勢與市場定位",
+    "四、SWOT 與競爭策略",
+    "五、目標客群與偏好需求",
+    "六、結論與建議",
+)
+REPORT_MIN_CHARS = 800
+
+
+def check_report(notebook: str, grade_id: str = "p1_2_4__analysis_report") -> bool:
+    """Print a structure self-check of the report cell as last saved, and return whether it all passed.
+
+    Reads the notebook file (save it first): the six headings, the length and the figures cited.
+    The report itself is graded by the instructor with the rubric ``analysis_report_o121``.
+    """
+    import json
+    import re
+    from pathlib import Path
+
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        cells = []
+    source = next(
+        (
+            c.get("source", "")
+            for c in cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id
+        ),
+        "",
+    )
+    report = "".join(source) if isinstance(source, list) else str(source)
+    body = re.sub(r"[#*|`>\-\s]", "", report)
+    figures = re.findall(r"\d[\d,]*(?:\.\d+)?\s*(?:%|倍|元|萬|個百分點)", report)
+    lines = [
+        (bool(report), "找到報告格" if report else "找不到報告格：請先「檔案 → 儲存」，並確認沒有刪掉報告格")
+    ]
+    lines += [
+        (h[2:] in report, f"有「{h}」一節" if h[2:] in report else f"缺少「{h}」一節")
+        for h in REPORT_HEADINGS
+    ]
+    long_enough = len(body) >= REPORT_MIN_CHARS
+    lines.append(
+        (long_enough, f"約 {len(body)} 字" + ("" if long_enough else f"，至少 {REPORT_MIN_CHARS} 字"))
+    )
+    lines.append(
+        (
+            len(figures) >= 8,
+            f"引用了 {len(figures)} 個數字"
+            + ("" if len(figures) >= 8 else "，請至少引用 8 個你自己資料的數字"),
+        )
+    )
+    lines.append(
+        (
+            "YOUR ANSWER HERE" not in report,
+            "已刪除預設文字" if "YOUR ANSWER HERE" not in report else "請刪除「請在此作答」",
+        )
+    )
+    for passed, message in lines:
+        print(f"{'✅' if passed else '❌'} [O1.2.1] {message}")
+    return all(passed for passed, _ in lines)
+
+
 # -- answer specs used by several items ------------------------------------------------------------
 def _saved_board(value: Any) -> str | None:
     if value is None:
@@ -725,6 +791,7 @@ item(
     "p1_2_4__target_segment",
     "練習 4.1",
     {
+        "marketing_target": CATEGORY,
         "segment_lean": table("gender", "age_bracket", "buyers", "target_share", "lean", min_rows=2),
         "target_segment": SEGMENT,
     },
