@@ -190,13 +190,13 @@ def swot_board(
 
     strategy = widgets.Dropdown(
         options=[("（請選擇 TOWS 策略）", None)] + [(label, code) for code, label in strategies.items()],
-        value=None,
+        index=0,  # the zh-TW prompt shows until the learner chooses
         layout=widgets.Layout(width="auto"),
     )
     strategy.observe(lambda change: result.update(strategy=change["new"]), names="value")
     target = widgets.Dropdown(
         options=[("（請選擇行銷標的物）", None)] + [(zh, code) for code, zh in (categories or {}).items()],
-        value=None,
+        index=0,  # the zh-TW prompt shows until the learner chooses
         layout=widgets.Layout(width="auto"),
     )
     target.observe(lambda change: result.update(target=change["new"]), names="value")
@@ -382,12 +382,12 @@ def segment_explorer(
     result: dict = {"attribute": None, "segment": None, "table": None}
     attribute = widgets.Dropdown(
         options=[("（請選擇屬性）", None)] + [(ATTRIBUTE_ZH.get(a, a), a) for a in attributes],
-        value=None,
+        index=0,
         description="屬性",
     )
     segments = sorted(str(s) for s in customers[segment_col].dropna().unique())
     segment = widgets.Dropdown(
-        options=[("（全部分群）", None)] + [(s, s) for s in segments], value=None, description="分群"
+        options=[("（全部分群）", None)] + [(s, s) for s in segments], index=0, description="分群"
     )
     out = widgets.HTML("<p>請先選擇一個屬性。</p>")
 
