@@ -463,7 +463,7 @@ def test_the_significance_question_differs_between_learners():
 
 def test_follow_through_gives_half_marks_for_a_wrong_marketing_target(variant, right):
     """When the marketing target is wrong, is a segment right for that target worth half, not zero or full?"""
-    done, sales = _clean(variant)
+    _, sales = _clean(variant)
     weakness = right["p1_2_2__strength_weakness"]["weakness_category"]
     lean, segment = _segments(variant, sales, weakness)
     answer = {"marketing_target": weakness, "segment_lean": lean, "target_segment": segment}
