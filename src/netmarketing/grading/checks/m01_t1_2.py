@@ -707,4 +707,3 @@ def prospects(a, v):
         + "".join(notes)
     )
     return partial(0.5 * factor if overlap >= 0.9 else 0.0, message, "prospect list differs")
-
