@@ -65,16 +65,20 @@ def test_untouched_learner_copy_scores_zero(course, small_worlds, tmp_path):
     from netmarketing.grading.sandbox import SandboxLimits
     from netmarketing.grading.workspace import Workspace
 
-    ws = Workspace(tmp_path / "autograder", course_dir=course, db_url=f"sqlite:///{tmp_path / 'gradebook.db'}")
+    ws = Workspace(
+        tmp_path / "autograder", course_dir=course, db_url=f"sqlite:///{tmp_path / 'gradebook.db'}"
+    )
     ws.root.mkdir(parents=True)
     release = ws.generate(MODULE)
     shutil.copytree(release, Path(ws.submitted_dir) / "untouched" / MODULE)
     options = GradeOptions(jobs=1, progress=False, limits=SandboxLimits(memory_mb=4096, cell_timeout=120))
     [record] = grade_module(ws, MODULE, options)
-    grades = {
-        gid: g for notebook in NOTEBOOKS for gid, g in record["notebooks"][notebook]["grades"].items()
-    }
+    grades = {gid: g for notebook in NOTEBOOKS for gid, g in record["notebooks"][notebook]["grades"].items()}
     auto = {gid: g["score"] for gid, g in grades.items() if g["kind"] == "auto"}
     assert len(auto) == 13 and sum(auto.values()) == 0, auto
-    written = {gid: g for gid, g in grades.items() if g["kind"] == "manual" and not gid.startswith("reflection__")}
-    assert len(written) == 5 and all(g["score"] == 0 and g["message_zh"] == "未作答" for g in written.values())
+    written = {
+        gid: g for gid, g in grades.items() if g["kind"] == "manual" and not gid.startswith("reflection__")
+    }
+    assert len(written) == 5 and all(
+        g["score"] == 0 and g["message_zh"] == "未作答" for g in written.values()
+    )
