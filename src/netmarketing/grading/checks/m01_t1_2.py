@@ -109,6 +109,11 @@ def _zh(code: str) -> str:
     return t12.category_zh().get(code, code)
 
 
+def _verdict(score: float, notes: list[str], en: str):
+    """Return full marks when nothing was missed, else ``score`` with the notes joined (zh-TW)."""
+    return full() if score >= 1.0 - 1e-9 else partial(score, "；".join(notes), en)
+
+
 # -- P1.2.1 ----------------------------------------------------------------------------------------
 @check("p1_2_1__platform_stats")
 def platform_stats(a, v):
@@ -279,14 +284,7 @@ def category_metrics(a, v):
         return zero("category_metrics 應以品類代碼為索引，五類各一列", "one row per category code")
     tolerance = {"market_share": 1e-2, "relative_share": 1e-2}
     right = []
-    for column in [
-        "revenue_2025",
-        "growth",
-        "gross_margin",
-        "market_share",
-        "relative_share",
-        "market_growth",
-    ]:
+    for column in t12.METRIC_COLUMNS:
         right.append(_close(got[column], expected[column], rtol=tolerance.get(column, RTOL)))
     if all(right):
         return full()
@@ -297,8 +295,7 @@ def category_metrics(a, v):
             "請用符合公司定位的利基市場 market_revenue",
             "market share uses the whole category's online sales",
         )
-    names = ["revenue_2025", "growth", "gross_margin", "market_share", "relative_share", "market_growth"]
-    wrong = "、".join(n for n, ok in zip(names, right, strict=True) if not ok)
+    wrong = "、".join(n for n, ok in zip(t12.METRIC_COLUMNS, right, strict=True) if not ok)
     return partial(
         sum(right) / 6, f"{wrong} 與你的資料不符：請對照 2.1 的定義（2025 年、完成訂單）", f"{wrong} differ"
     )
@@ -324,9 +321,7 @@ def strength_weakness(a, v):
         score += 0.35
     else:
         notes.append("劣勢品類與你的資料不符：找出多數構面都落後的品類")
-    if score >= 1.0 - 1e-9:
-        return full()
-    return partial(score, "；".join(notes), "scorecard or strength/weakness differs")
+    return _verdict(score, notes, "scorecard or strength/weakness differs")
 
 
 def _quadrants(v: Variant) -> dict[str, str]:
@@ -446,9 +441,7 @@ def tows_strategy(a, v):
         score += 0.4
     else:
         notes.append("相對優勢的行銷標的物與你的資料不符：哪一類我們勝過最大競爭者、又在成長？")
-    if score >= 1.0 - 1e-9:
-        return full()
-    return partial(score, "；".join(notes), "strategy evidence or target differs")
+    return _verdict(score, notes, "strategy evidence or target differs")
 
 
 RIVAL_COLUMNS = ["market_share", "price_index", "quality_rating", "delivery_days"]
@@ -576,9 +569,7 @@ def target_segment(a, v):
             ),
         )
     score *= factor
-    if score >= 1.0 - 1e-9:
-        return full()
-    return partial(score, "；".join(notes), "segment table or target segment differs")
+    return _verdict(score, notes, "segment table or target segment differs")
 
 
 def _hour_band(hours: pd.Series) -> pd.Series:

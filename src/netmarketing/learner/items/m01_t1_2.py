@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from netmarketing.data.survey import ATTRIBUTES as SURVEY_ATTRIBUTES
 from netmarketing.learner.answers import (
     BOOLEAN,
     INTEGER,
@@ -52,15 +53,10 @@ POSITIONS: dict[str, str] = {
     "落水狗": "低市場成長、相對市占 < 1 (dog)",
 }
 STRATEGIES = ("SO", "ST", "WO", "WT")
-#: Survey attributes (importance / satisfaction columns), in zh-TW.
-ATTRIBUTES: dict[str, str] = {
-    "price": "價格",
-    "quality": "品質",
-    "delivery": "配送速度",
-    "service": "客服",
-    "brand_trust": "品牌信任",
-    "promotion": "促銷",
-}
+#: Columns of the category scorecard (練習 2.1), in order.
+METRIC_COLUMNS = ("revenue_2025", "growth", "gross_margin", "market_share", "relative_share", "market_growth")
+#: Survey attributes (importance / satisfaction columns) -> zh-TW, as the survey table has them.
+ATTRIBUTES: dict[str, str] = dict(SURVEY_ATTRIBUTES)
 #: The hours a segment may prefer (local time), as in the order data.
 HOUR_BANDS: dict[str, list[int]] = {
     "午休 12-13時": [12, 13],
@@ -505,6 +501,11 @@ SEGMENT = dict_of(text(), keys=["age_bracket", "gender"])
 
 
 # -- self-checks (own answers and own tables only) -------------------------------------------------
+def _line(ok: Any, good: str, bad: str) -> tuple[bool, str]:
+    """Return one self-check line: ``(passed, message)`` with the message for that outcome."""
+    return bool(ok), good if ok else bad
+
+
 def _own_sales() -> tuple[Any, Any]:
     from netmarketing.learner.data import load
 
@@ -525,20 +526,17 @@ def _platform_stats(a) -> Iterator[tuple[bool, str]]:
         else "orders 合計應等於 2025 年完成訂單數：只用 2025 年、狀態為 completed 的訂單",
     )
     skewed = (a.platform_stats["mean"] >= a.platform_stats["median"]).mean() >= 0.5
-    yield skewed, "多數平台平均數 ≥ 中位數（右偏）" if skewed else "mean 與 median 是否放反了？"
+    yield _line(skewed, "多數平台平均數 ≥ 中位數（右偏）", "mean 與 median 是否放反了？")
 
 
 def _growth(a) -> Iterator[tuple[bool, str]]:
     ok = len(a.yoy_growth) == 5 and len(a.ytd_growth) == 5
-    yield ok, "五個品類都有年增率" if ok else "yoy_growth 與 ytd_growth 應各有 5 個品類"
+    yield _line(ok, "五個品類都有年增率", "yoy_growth 與 ytd_growth 應各有 5 個品類")
     small = a.yoy_growth.abs().max() < 5
-    yield small, "年增率以小數表示" if small else "年增率請用小數（0.12 = 12%），不要乘以 100"
+    yield _line(small, "年增率以小數表示", "年增率請用小數（0.12 = 12%），不要乘以 100")
     sane = (a.ytd_growth > -0.5).all()
-    yield (
-        sane,
-        "同期比較看起來合理"
-        if sane
-        else "ytd_growth 有品類衰退超過 50%：是不是拿 2026 年 1–10 月去比 2025 全年？",
+    yield _line(
+        sane, "同期比較看起來合理", "ytd_growth 有品類衰退超過 50%：是不是拿 2026 年 1–10 月去比 2025 全年？"
     )
 
 
@@ -549,60 +547,50 @@ def _seasonality(a) -> Iterator[tuple[bool, str]]:
         "12 個月份都有指數" if months == list(range(1, 13)) else "索引應為 1–12 月",
     )
     mean_one = abs(float(a.seasonal_index.mean()) - 1) < 0.01
-    yield (
-        mean_one,
-        "季節指數平均為 1" if mean_one else "季節指數的平均應為 1：分母是 2024–2025 共 24 個月的平均",
-    )
+    yield _line(mean_one, "季節指數平均為 1", "季節指數的平均應為 1：分母是 2024–2025 共 24 個月的平均")
     top = int(a.seasonal_index.astype(float).idxmax()) == int(a.peak_month)
-    yield top, "peak_month 是指數最高的月份" if top else "peak_month 應為 seasonal_index 最高的月份"
+    yield _line(top, "peak_month 是指數最高的月份", "peak_month 應為 seasonal_index 最高的月份")
 
 
 def _significance(a) -> Iterator[tuple[bool, str]]:
     p_ok = 0 <= float(a.p_value) <= 1
-    yield p_ok, "p 值介於 0 與 1" if p_ok else "p_value 是機率，應介於 0 與 1"
+    yield _line(p_ok, "p 值介於 0 與 1", "p_value 是機率，應介於 0 與 1")
     same = bool(a.significant) == (float(a.p_value) < 0.05)
-    yield same, "顯著與否和 p 值一致" if same else "significant 應為 p_value < 0.05"
+    yield _line(same, "顯著與否和 p 值一致", "significant 應為 p_value < 0.05")
 
 
 def _category_metrics(a) -> Iterator[tuple[bool, str]]:
     m = a.category_metrics
     cols = ["growth", "gross_margin", "market_share", "relative_share", "market_growth"]
     complete = len(m) == 5 and not m[cols].isna().any().any()
-    yield (
-        complete,
-        "五個品類、沒有缺漏值"
-        if complete
-        else "應有五個品類且沒有 NaN：合併前先把 category 轉成文字 .astype(str)",
+    yield _line(
+        complete, "五個品類、沒有缺漏值", "應有五個品類且沒有 NaN：合併前先把 category 轉成文字 .astype(str)"
     )
     ranged = m["gross_margin"].between(0, 1).all()
-    yield ranged, "毛利率介於 0 與 1" if ranged else "毛利率應是 0 到 1 之間的小數"
+    yield _line(ranged, "毛利率介於 0 與 1", "毛利率應是 0 到 1 之間的小數")
     share = m["market_share"].astype(float)
     plausible = bool(share.max() < 0.5 and share.min() > 0.001)
-    yield (
+    yield _line(
         plausible,
-        "市占率的數量級合理"
-        if plausible
-        else "市占率太大或太小：分母應是 2025 年該品類的利基市場規模 market_revenue",
+        "市占率的數量級合理",
+        "市占率太大或太小：分母應是 2025 年該品類的利基市場規模 market_revenue",
     )
 
 
 def _strength_weakness(a) -> Iterator[tuple[bool, str]]:
     codes = set(category_zh())
     valid = a.strength_category in codes and a.weakness_category in codes
-    yield valid, "兩個品類代碼都有效" if valid else "請填品類代碼（如 'beauty'），不是中文名稱"
+    yield _line(valid, "兩個品類代碼都有效", "請填品類代碼（如 'beauty'），不是中文名稱")
     yield a.strength_category != a.weakness_category, "優勢與劣勢是不同品類"
     card = a.scorecard.astype(float)
     agree = valid and card.idxmin() == a.strength_category and card.idxmax() == a.weakness_category
-    yield (
-        agree,
-        "結論與你的評分表一致" if agree else "strength／weakness 應是 scorecard 平均名次最好／最差的品類",
-    )
+    yield _line(agree, "結論與你的評分表一致", "strength／weakness 應是 scorecard 平均名次最好／最差的品類")
 
 
 def _position_map(a) -> Iterator[tuple[bool, str]]:
     codes = set(category_zh())
     keys = set(map(str, a.quadrants)) == codes
-    yield keys, "五個品類都有象限" if keys else "quadrants 的鍵應是五個品類代碼"
+    yield _line(keys, "五個品類都有象限", "quadrants 的鍵應是五個品類代碼")
     yield (
         a.marketing_target in codes,
         "行銷標的物是品類代碼" if a.marketing_target in codes else "請填品類代碼",
@@ -618,12 +606,9 @@ def _swot_sorting(a) -> Iterator[tuple[bool, str]]:
     placed = [i for q in SWOT_QUADRANTS for i in a.board[q]]
     complete = set(placed) == ids and len(placed) == len(ids)
     left = len(ids - set(placed))
-    yield (
-        complete,
-        "每張證據卡都歸入一個象限" if complete else f"還有 {left} 張卡沒有分類，或有卡放了兩次",
-    )
+    yield _line(complete, "每張證據卡都歸入一個象限", f"還有 {left} 張卡沒有分類，或有卡放了兩次")
     filled = all(a.board[q] for q in SWOT_QUADRANTS)
-    yield filled, "四個象限都有證據" if filled else "有象限是空的：再檢查一次內部／外部、有利／不利"
+    yield _line(filled, "四個象限都有證據", "有象限是空的：再檢查一次內部／外部、有利／不利")
 
 
 def _tows_strategy(a) -> Iterator[tuple[bool, str]]:
@@ -637,11 +622,10 @@ def _tows_strategy(a) -> Iterator[tuple[bool, str]]:
     board = saved_answer("p1_2_3__swot_sorting") or {}
     used = {q for q in SWOT_QUADRANTS for i in s["evidence"] if i in board.get(q, [])}
     covered = s["strategy"] in STRATEGIES and set(s["strategy"]) <= used
-    yield (
+    yield _line(
         covered,
-        "策略的兩個字母都有你歸類的證據"
-        if covered
-        else "勾選的依據要包含策略兩個字母（例如 SO 的 S 與 O）各至少一張你歸類的卡",
+        "策略的兩個字母都有你歸類的證據",
+        "勾選的依據要包含策略兩個字母（例如 SO 的 S 與 O）各至少一張你歸類的卡",
     )
     yield (
         s["target"] in category_zh(),
@@ -658,28 +642,22 @@ def _rival_benchmark(a) -> Iterator[tuple[bool, str]]:
         else ("索引應是公司名稱，並包含好日子選物"),
     )
     ordered = t["market_share"].is_monotonic_decreasing
-    yield ordered, "依市占率由大到小排序" if ordered else "請依 market_share 由大到小排序"
+    yield _line(ordered, "依市占率由大到小排序", "請依 market_share 由大到小排序")
 
 
 def _target_segment(a) -> Iterator[tuple[bool, str]]:
     lean = a.segment_lean
     enough = (lean["buyers"] >= MIN_BUYERS).all()
-    yield (
-        enough,
-        f"每個客群至少 {MIN_BUYERS} 位購買者"
-        if enough
-        else f"請只留購買者 ≥ {MIN_BUYERS} 的客群（樣本太小不可靠）",
+    yield _line(
+        enough, f"每個客群至少 {MIN_BUYERS} 位購買者", f"請只留購買者 ≥ {MIN_BUYERS} 的客群（樣本太小不可靠）"
     )
     rows = lean[
         (lean["gender"].astype(str) == a.target_segment["gender"])
         & (lean["age_bracket"].astype(str) == a.target_segment["age_bracket"])
     ]
     top = len(rows) == 1 and float(rows["lean"].iloc[0]) == float(lean["lean"].max())
-    yield (
-        top,
-        "目標客群是你表中偏好指數最高的一群"
-        if top
-        else "target_segment 應是 segment_lean 中 lean 最高的那一列",
+    yield _line(
+        top, "目標客群是你表中偏好指數最高的一群", "target_segment 應是 segment_lean 中 lean 最高的那一列"
     )
 
 
@@ -696,7 +674,7 @@ def _preferences(a) -> Iterator[tuple[bool, str]]:
     }
     for key, options in allowed.items():
         ok = p.get(key) in options
-        yield ok, f"{key} 的寫法正確" if ok else f"{key} 應為 {'、'.join(options)} 其中之一"
+        yield _line(ok, f"{key} 的寫法正確", f"{key} 應為 {'、'.join(options)} 其中之一")
 
 
 def _prospects(a) -> Iterator[tuple[bool, str]]:
@@ -748,17 +726,7 @@ item(
 item(
     "p1_2_2__category_metrics",
     "練習 2.1",
-    {
-        "category_metrics": table(
-            "revenue_2025",
-            "growth",
-            "gross_margin",
-            "market_share",
-            "relative_share",
-            "market_growth",
-            min_rows=5,
-        )
-    },
+    {"category_metrics": table(*METRIC_COLUMNS, min_rows=5)},
     _category_metrics,
 )
 item(
