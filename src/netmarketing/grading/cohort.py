@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from netmarketing.grading.cells import is_answer, item_kind, nbgrader_meta, source
 from netmarketing.learner.identity import MARKER_LABEL
 
 LEVELS = ("expert", "proficient", "novice", "blank", "copier", "tamperer", "crasher", "memoless")
@@ -180,24 +181,15 @@ def plan_cohort(n: int, *, levels: tuple[str, ...] = LEVELS, prefix: str = "sim"
 
 
 # --- notebook surgery ------------------------------------------------------------------
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
-def _nbg(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def solution_text(cell: dict) -> str:
     """Return the complete answer of a source solution cell (delimiter lines removed)."""
-    lines = _source(cell).split("\n")
+    lines = source(cell).split("\n")
     return "\n".join(line for line in lines if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
 
 
 def _split_solution(cell: dict) -> tuple[str, str, str]:
     """Return (text before, solution region, text after) of a source solution cell."""
-    lines = _source(cell).split("\n")
+    lines = source(cell).split("\n")
     begin = next((i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line), None)
     end = next((i for i, line in enumerate(lines) if "END SOLUTION" in line), None)
     if begin is None or end is None:
@@ -225,12 +217,7 @@ def assigned_names(code: str) -> list[str]:
 
 
 def _is_test_cell(cell: dict) -> bool:
-    nbg = _nbg(cell)
-    return cell.get("cell_type") == "code" and nbg.get("grade", False) and not nbg.get("solution", False)
-
-
-def _is_solution_cell(cell: dict) -> bool:
-    return _nbg(cell).get("solution", False)
+    return item_kind(cell) == "auto"
 
 
 def _identity_output(student_id: str) -> dict:
@@ -240,7 +227,7 @@ def _identity_output(student_id: str) -> dict:
 def _mark_identity(nb: dict, student_id: str) -> None:
     """Give the identity cell the output the learner's own run would have left."""
     for cell in nb["cells"]:
-        if cell.get("cell_type") == "code" and ("whoami(" in _source(cell) or "LEARNER_ID" in _source(cell)):
+        if cell.get("cell_type") == "code" and ("whoami(" in source(cell) or "LEARNER_ID" in source(cell)):
             cell["outputs"] = [_identity_output(student_id)]
             cell["execution_count"] = 1
             return
@@ -310,7 +297,7 @@ def _capture_values(
     cells = []
     for index, cell in enumerate(nb["cells"]):
         cells.append(cell)
-        if cell.get("cell_type") != "code" or not _is_solution_cell(cell):
+        if cell.get("cell_type") != "code" or not is_answer(cell):
             continue
         names = assigned_names(_split_solution(cell)[1])
         if not names:
@@ -387,10 +374,12 @@ def build_submission(
     if level == "blank":
         return nb
     source_by_id = {
-        _nbg(c).get("grade_id"): (i, c) for i, c in enumerate(source_nb["cells"]) if _nbg(c).get("grade_id")
+        nbgrader_meta(c).get("grade_id"): (i, c)
+        for i, c in enumerate(source_nb["cells"])
+        if nbgrader_meta(c).get("grade_id")
     }
     solution_cells = [
-        c for c in nb["cells"] if _is_solution_cell(c) and _nbg(c).get("grade_id") in source_by_id
+        c for c in nb["cells"] if is_answer(c) and nbgrader_meta(c).get("grade_id") in source_by_id
     ]
     code_answers = [c for c in solution_cells if c.get("cell_type") == "code"]
     n_code = len(code_answers)
@@ -404,7 +393,7 @@ def build_submission(
         solved = set(rng.choice(len(solution_cells), size=k, replace=False).tolist()) if k else set()
 
     for position, cell in enumerate(solution_cells):
-        index, src = source_by_id[_nbg(cell)["grade_id"]]
+        index, src = source_by_id[nbgrader_meta(cell)["grade_id"]]
         if position not in solved:
             continue
         if level == "memoless" and cell.get("cell_type") != "code":
@@ -426,9 +415,9 @@ def build_submission(
         _tamper(nb, learner)
     elif level == "crasher" and code_answers:
         crash = learner.detail.get("crash", "loop")
-        code_answers[0]["source"] = CRASH_CODE[crash] + _source(code_answers[0])
-        learner.detail.setdefault("crash_cell", _nbg(code_answers[0]).get("grade_id"))
-        learner.detail.setdefault("crash_cells", []).append(_nbg(code_answers[0]).get("grade_id"))
+        code_answers[0]["source"] = CRASH_CODE[crash] + source(code_answers[0])
+        learner.detail.setdefault("crash_cell", nbgrader_meta(code_answers[0]).get("grade_id"))
+        learner.detail.setdefault("crash_cells", []).append(nbgrader_meta(code_answers[0]).get("grade_id"))
     _mark_identity(nb, copied_from if level == "copier" and copied_from else learner.student_id)
     return nb
 
@@ -440,8 +429,8 @@ def _tamper(nb: dict, learner: SimulatedLearner) -> None:
     target = tests[0]
     mode = learner.detail.get("tamper", "edit-test")
     # One target per notebook; the first one is also recorded on its own for convenience.
-    learner.detail.setdefault("tampered_cell", _nbg(target).get("grade_id"))
-    learner.detail.setdefault("tampered_cells", []).append(_nbg(target).get("grade_id"))
+    learner.detail.setdefault("tampered_cell", nbgrader_meta(target).get("grade_id"))
+    learner.detail.setdefault("tampered_cells", []).append(nbgrader_meta(target).get("grade_id"))
     if mode == "delete-test":
         nb["cells"].remove(target)
     elif mode == "untag-test":
@@ -570,7 +559,7 @@ def _save_widget_answers(
     from netmarketing.grading.checks import Variant, load_checks, write_saved_answers
 
     load_checks()
-    grade_ids = [_nbg(c).get("grade_id", "") for nb in releases.values() for c in nb["cells"]]
+    grade_ids = [nbgrader_meta(c).get("grade_id", "") for nb in releases.values() for c in nb["cells"]]
     whose = copied_from if learner.level == "copier" else learner.student_id
     world = variants.world(whose)
     write_saved_answers(folder, grade_ids, Variant(whose, world.tables, world.truth))
