@@ -2,7 +2,7 @@
 
 One `netmarketing lab` runs on a private workspace (with a course secret, so the learner works on
 their own variant) holding only the T1.2 notebooks, at a small scale. In Debian's chromium the learner
-opens T1.2（下）, types their marketing target, runs the cells above the board, clicks every evidence
+opens T1.2（下）, runs the cells above the board, clicks every evidence
 card into its quadrant (the selected button takes the quadrant's colour), ticks the strategy's
 evidence, picks the strategy and the target from dropdowns that start on a zh-TW prompt, presses
 儲存, runs the two graded cells, saves and hands the notebook in with 作業 → 作業清單 → 繳交. The
@@ -17,12 +17,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from test_lab import TOKEN, _free_port
+from conftest import running_lab
 from test_lab_zh_tw import open_menu, open_notebook
 
 pytestmark = pytest.mark.slow
@@ -58,29 +56,8 @@ def t12_lab(tmp_path_factory):
         NETMARKETING_CACHE=str(root / "cache"),
         JUPYTERLAB_SETTINGS_DIR=str(root / "lab-settings"),
     )
-    port = _free_port()
-    netmarketing = Path(sys.executable).parent / "netmarketing"
-    proc = subprocess.Popen(
-        [str(netmarketing), "lab", "--autograder", str(workspace), "--course", str(course), "--learner", LEARNER,
-         "--", "--no-browser", f"--port={port}", f"--ServerApp.token={TOKEN}", "--ServerApp.ip=127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=10):  # loopback only
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    pytest.fail(f"JupyterLab did not start:\n{out[-3000:]}")
-                time.sleep(1)
+    with running_lab(workspace, "--course", str(course), "--learner", LEARNER, env=env) as base:
         yield {"base": base, "workspace": workspace, "course": course, "env": env}
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
 
 
 def right_answers(workspace: Path) -> tuple[dict, dict]:
@@ -120,11 +97,7 @@ def test_swot_board_clicked_saved_submitted_and_graded(t12_lab, page):
     board, strategy = right_answers(t12_lab["workspace"])
     open_notebook(page, t12_lab["base"], f"{MODULE}/{NOTEBOOK}.ipynb")
 
-    # The learner writes their marketing target, then runs everything above the board.
-    answer = code_cell(page, "CATEGORY_ZH.get(marketing_target")
-    answer.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(f'marketing_target = "{strategy["target"]}"\nprint(marketing_target)')
+    # The learner runs everything above the board (set-up, data, evidence cards), then the board.
     board_cell = code_cell(page, "learner.widgets.swot_board(")
     board_cell.locator(".jp-InputPrompt").click()
     open_menu(page, "執行")
