@@ -695,9 +695,9 @@ def _scan_release(module: str, course_dir: Path, report: CheckReport) -> None:
             _scan_released_notebook(source, released, report, where)
 
 
-def _scan_released_notebook(source: Path, released: Path, report: CheckReport, where: dict) -> None:
+def _scan_released_notebook(source_path: Path, released: Path, report: CheckReport, where: dict) -> None:
     try:
-        solution, hidden = secret_lines(json.loads(source.read_text(encoding="utf-8")))
+        solution, hidden = secret_lines(json.loads(source_path.read_text(encoding="utf-8")))
     except json.JSONDecodeError:
         return  # already reported as invalid-notebook
     nb = json.loads(released.read_text(encoding="utf-8"))
