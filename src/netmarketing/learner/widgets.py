@@ -77,26 +77,72 @@ def assign_quadrant(result: dict, item_id: str, quadrant: str | None) -> dict:
     return result
 
 
+#: Colours of the four quadrants (a selected button takes its quadrant's colour, not just a darker shade).
+SWOT_COLOURS: dict[str, str] = {"S": "#2e7d32", "W": "#c62828", "O": "#1565c0", "T": "#ef6c00"}
+_BOARD_CSS = (
+    "<style>"
+    ".nm-swot-toggle .widget-toggle-button{width:auto;min-width:5.2em;padding:0 .6em}"
+    ".nm-swot-toggle .widget-toggle-button.mod-active{font-weight:bold;outline:2px solid #333}"
+    + "".join(
+        f".nm-swot-toggle .widget-toggle-button.mod-active[value='{n}']{{background:{SWOT_COLOURS[q]};color:#fff}}"
+        for n, q in enumerate(SWOT_QUADRANTS, start=1)
+    )
+    + ".nm-swot-card{line-height:1.4;white-space:normal;overflow-wrap:anywhere}"
+    ".nm-swot-grid td{vertical-align:top;padding:4px 8px;border:1px solid #ccc;min-width:12em}"
+    "</style>"
+)
+
+
+def _quadrant_grid(result: Mapping[str, Any]) -> str:
+    """Return the 2x2 SWOT grid (HTML) of the cards placed so far, each quadrant in its colour."""
+
+    def cell(q: str) -> str:
+        ids = "、".join(result[q]) or "（尚無）"
+        return f"<td><b style='color:{SWOT_COLOURS[q]}'>{SWOT_QUADRANTS[q]}</b><br>{ids}</td>"
+
+    return (
+        "<table class='nm-swot-grid'>"
+        f"<tr><td></td><td><b>有利</b></td><td><b>不利</b></td></tr>"
+        f"<tr><td><b>內部</b></td>{cell('S')}{cell('W')}</tr>"
+        f"<tr><td><b>外部</b></td>{cell('O')}{cell('T')}</tr></table>"
+    )
+
+
 def swot_board(
-    evidence_items: Iterable[Any], *, strategies: Mapping[str, str] = TOWS_STRATEGIES
+    evidence_items: Iterable[Any],
+    *,
+    grade_id: str | None = None,
+    strategy_grade_id: str | None = None,
+    categories: Mapping[str, str] | None = None,
+    strategies: Mapping[str, str] = TOWS_STRATEGIES,
+    folder: Any = None,
 ) -> tuple[widgets.Widget, dict]:
-    """Build a board on which the learner sorts evidence into S/W/O/T and picks a TOWS strategy.
+    """Build a board on which the learner sorts evidence into S/W/O/T, picks a TOWS strategy and saves.
 
     Parameters
     ----------
     evidence_items : iterable
         Items as ``{"id": "E1", "text": "..."}`` mappings or ``("E1", "...")`` pairs.
+    grade_id : str, optional
+        Grade id under which 儲存 (save) keeps the sorting ``{"S": [...], "W": [...], "O": [...],
+        "T": [...]}`` (``learner.save_answer``); a board built again starts from what was saved.
+    strategy_grade_id : str, optional
+        Grade id under which 儲存 keeps ``{"strategy", "evidence", "target"}``.
+    categories : mapping, optional
+        Category code -> zh-TW name offered as the relatively advantaged marketing target (步驟 3).
     strategies : mapping
-        TOWS strategy code -> zh-TW label shown on the buttons.
+        TOWS strategy code -> zh-TW label.
+    folder : path, optional
+        The assignment folder (default: the notebook's working folder).
 
     Returns
     -------
     widget : ipywidgets.Widget
-        The board; ``widget.controls`` maps each item id (and ``"strategy"``,
-        ``"strategy_evidence"``) to its control.
+        The board; ``widget.controls`` maps each item id (its quadrant buttons), ``"use:<id>"``
+        (its 策略依據 checkbox), ``"strategy"``, ``"target"``, ``"save"`` and ``"status"`` to controls.
     result : dict
-        ``{"S": [...], "W": [...], "O": [...], "T": [...], "strategy": None,
-        "strategy_evidence": []}``, kept up to date as the learner clicks.
+        ``{"S": [...], "W": [...], "O": [...], "T": [...], "strategy": None, "strategy_evidence": [],
+        "target": None}``, kept up to date as the learner clicks.
 
     Examples
     --------
@@ -105,53 +151,120 @@ def swot_board(
     >>> result["S"]
     ['E1']
     """
+    from netmarketing.learner.saved import save_answer, saved_answer
+
     items = [_item_id_and_text(item) for item in evidence_items]
+    ids = [item_id for item_id, _ in items]
     result: dict = {q: [] for q in SWOT_QUADRANTS}
-    result["strategy"] = None
-    result["strategy_evidence"] = []
+    result.update(strategy=None, strategy_evidence=[], target=None)
     controls: dict[str, widgets.Widget] = {}
-    options = [("未分類", _UNSORTED)] + [(label.split(" ")[0], q) for q, label in SWOT_QUADRANTS.items()]
+    grid = widgets.HTML(_quadrant_grid(result))
+    options = [("未分類", _UNSORTED)] + [(label.split(" (")[0], q) for q, label in SWOT_QUADRANTS.items()]
+
+    def _on_use(change: dict, item_id: str) -> None:
+        chosen = [i for i in ids if controls[f"use:{i}"].value]
+        result["strategy_evidence"] = chosen
 
     rows = []
     for item_id, text in items:
         toggle = widgets.ToggleButtons(
-            options=options,
-            value=_UNSORTED,
-            style={"button_width": "52px"},
-            tooltips=list(SWOT_QUADRANTS.values()),
+            options=options, value=_UNSORTED, tooltips=list(SWOT_QUADRANTS.values())
         )
+        toggle.add_class("nm-swot-toggle")
 
         def _on_quadrant(change: dict, item_id: str = item_id) -> None:
             assign_quadrant(result, item_id, change["new"])
+            grid.value = _quadrant_grid(result)
 
         toggle.observe(_on_quadrant, names="value")
+        use = widgets.Checkbox(
+            value=False, description="策略依據", indent=False, layout=widgets.Layout(width="7em")
+        )
+        use.observe(lambda change, item_id=item_id: _on_use(change, item_id), names="value")
         controls[item_id] = toggle
-        label = widgets.HTML(f"<b>{item_id}</b>　{text}", layout=widgets.Layout(width="60%"))
-        rows.append(widgets.HBox([label, toggle]))
+        controls[f"use:{item_id}"] = use
+        label = widgets.HTML(
+            f"<div class='nm-swot-card'><b>{item_id}</b>　{text}</div>", layout=widgets.Layout(width="52%")
+        )
+        rows.append(widgets.HBox([label, toggle, use], layout=widgets.Layout(align_items="center")))
 
-    strategy = widgets.RadioButtons(options=[(label, code) for code, label in strategies.items()], value=None)
-
-    def _on_strategy(change: dict) -> None:
-        result["strategy"] = change["new"]
-
-    strategy.observe(_on_strategy, names="value")
-    evidence = widgets.SelectMultiple(options=[item_id for item_id, _ in items], rows=min(len(items), 8))
-
-    def _on_evidence(change: dict) -> None:
-        result["strategy_evidence"] = list(change["new"])
-
-    evidence.observe(_on_evidence, names="value")
-    controls["strategy"] = strategy
-    controls["strategy_evidence"] = evidence
-
-    board = widgets.VBox(
-        [
-            widgets.HTML("<h4>步驟 1：把每一項證據歸入 S、W、O、T</h4>"),
-            *rows,
-            widgets.HTML("<h4>步驟 2：選擇 TOWS 競爭策略，並選出它所依據的證據（可按 Ctrl 複選）</h4>"),
-            widgets.HBox([strategy, evidence]),
-        ]
+    strategy = widgets.Dropdown(
+        options=[("（請選擇 TOWS 策略）", None)] + [(label, code) for code, label in strategies.items()],
+        index=0,  # the zh-TW prompt shows until the learner chooses
+        layout=widgets.Layout(width="auto"),
     )
+    strategy.observe(lambda change: result.update(strategy=change["new"]), names="value")
+    target = widgets.Dropdown(
+        options=[("（請選擇行銷標的物）", None)] + [(zh, code) for code, zh in (categories or {}).items()],
+        index=0,  # the zh-TW prompt shows until the learner chooses
+        layout=widgets.Layout(width="auto"),
+    )
+    target.observe(lambda change: result.update(target=change["new"]), names="value")
+    save = widgets.Button(
+        description="儲存", icon="save", button_style="success", tooltip="把看板的答案存到 answers/ 資料夾"
+    )
+    status = widgets.HTML()
+    controls.update(strategy=strategy, target=target, save=save, status=status)
+
+    def _missing() -> list[str]:
+        left = [i for i in ids if not any(i in result[q] for q in SWOT_QUADRANTS)]
+        missing = [f"{len(left)} 張卡未分類"] if left else []
+        if strategy_grade_id:
+            missing += [] if result["strategy"] else ["尚未選策略"]
+            missing += [] if result["strategy_evidence"] else ["尚未勾選策略依據"]
+            missing += [] if result["target"] or not categories else ["尚未選行銷標的物"]
+        return missing
+
+    def _save(button: widgets.Button | None = None) -> None:
+        try:
+            if grade_id:
+                save_answer(grade_id, {q: list(result[q]) for q in SWOT_QUADRANTS}, folder)
+            if strategy_grade_id:
+                answer = {
+                    "strategy": result["strategy"],
+                    "evidence": list(result["strategy_evidence"]),
+                    "target": result["target"],
+                }
+                save_answer(strategy_grade_id, answer, folder)
+        except Exception as exc:  # a full disk or a read-only folder: say so, lose nothing on screen
+            status.value = f"<span style='color:#c62828'>❌ 無法儲存：{exc}</span>"
+            return
+        from datetime import datetime
+
+        note = "；還沒完成：" + "、".join(_missing()) if _missing() else "。請執行下面的交卷格"
+        status.value = f"<span style='color:#2e7d32'>✅ 已儲存（{datetime.now():%H:%M:%S}）{note}</span>"
+
+    save.on_click(_save)
+    # A board built again (restart, re-run) shows what was saved last.
+    if grade_id:
+        before = saved_answer(grade_id, folder=folder) or {}
+        for q in SWOT_QUADRANTS:
+            for item_id in before.get(q, []) if isinstance(before, dict) else []:
+                if item_id in controls and item_id in ids:
+                    controls[item_id].value = q
+    if strategy_grade_id:
+        before = saved_answer(strategy_grade_id, folder=folder) or {}
+        if isinstance(before, dict):
+            for item_id in before.get("evidence") or []:
+                if f"use:{item_id}" in controls:
+                    controls[f"use:{item_id}"].value = True
+            if before.get("strategy") in strategies:
+                strategy.value = before["strategy"]
+            if before.get("target") in (categories or {}):
+                target.value = before["target"]
+    parts = [
+        widgets.HTML(_BOARD_CSS + "<h4>步驟 1：把每一張證據卡歸入 S、W、O、T</h4>"),
+        *rows,
+        grid,
+        widgets.HTML(
+            "<h4>步驟 2：選擇 TOWS 競爭策略，並在上面勾選它所依據的證據卡（策略的兩個字母各至少一張）</h4>"
+        ),
+        strategy,
+    ]
+    if categories:
+        parts += [widgets.HTML("<h4>步驟 3：相對優勢的行銷標的物</h4>"), target]
+    parts += [widgets.HTML("<h4>最後：按「儲存」，再執行下面的交卷格</h4>"), widgets.HBox([save, status])]
+    board = widgets.VBox(parts)
     board.controls = controls
     return board, result
 
@@ -219,6 +332,26 @@ def rfm_explorer(
     return box, result
 
 
+#: zh-TW names of the profile attributes and of coded values, as a learner reads them.
+ATTRIBUTE_ZH: dict[str, str] = {
+    "gender": "性別",
+    "age_bracket": "年齡層",
+    "education": "教育程度",
+    "income_bracket": "個人月收入",
+    "city": "縣市",
+    "platform": "購物平台",
+}
+VALUE_ZH: dict[str, str] = {
+    "female": "女性",
+    "male": "男性",
+    "other": "其他",
+    "unknown": "未知",
+    "website": "官方網站",
+    "app": "行動 APP",
+    "line_store": "LINE 官方帳號商店",
+}
+
+
 def segment_explorer(
     customers: pd.DataFrame,
     *,
@@ -234,35 +367,47 @@ def segment_explorer(
     segment_col : str
         Column with the segment label.
     attributes : sequence of str
-        Profile columns offered in the dropdown.
+        Profile columns offered in the dropdown (shown by their zh-TW names, :data:`ATTRIBUTE_ZH`).
 
     Returns
     -------
     widget : ipywidgets.Widget
-        Dropdowns for the attribute and the segment of interest plus an HTML
-        share table; ``widget.controls`` has ``"attribute"``, ``"segment"`` and ``"view"``.
+        Dropdowns for the attribute and the segment of interest (each starting with a zh-TW prompt)
+        plus an HTML share table; ``widget.controls`` has ``"attribute"``, ``"segment"`` and ``"view"``.
     result : dict
-        ``{"attribute": ..., "segment": None, "table": DataFrame}``: the share
-        table (rows = segments + 全體顧客) of the attribute shown last.
+        ``{"attribute": None, "segment": None, "table": None}`` until an attribute is chosen; then
+        the share table (rows = segments + 全體顧客, columns = the attribute's values in zh-TW).
     """
     attributes = [a for a in attributes if a in customers.columns]
-    result: dict = {"attribute": attributes[0], "segment": None, "table": None}
-    attribute = widgets.Dropdown(options=attributes, value=attributes[0], description="屬性")
+    result: dict = {"attribute": None, "segment": None, "table": None}
+    attribute = widgets.Dropdown(
+        options=[("（請選擇屬性）", None)] + [(ATTRIBUTE_ZH.get(a, a), a) for a in attributes],
+        index=0,
+        description="屬性",
+    )
     segments = sorted(str(s) for s in customers[segment_col].dropna().unique())
     segment = widgets.Dropdown(
-        options=[("（全部）", None)] + [(s, s) for s in segments], value=None, description="分群"
+        options=[("（全部分群）", None)] + [(s, s) for s in segments], index=0, description="分群"
     )
-    out = widgets.HTML()
+    out = widgets.HTML("<p>請先選擇一個屬性。</p>")
 
     def _show(change: dict | None = None) -> None:
+        result.update(attribute=attribute.value, segment=segment.value)
+        if attribute.value is None:
+            result["table"] = None
+            out.value = "<p>請先選擇一個屬性。</p>"
+            return
         table = _share_table(customers, segment_col, attribute.value)
-        result.update(attribute=attribute.value, segment=segment.value, table=table)
+        table.columns = [VALUE_ZH.get(str(c), str(c)) for c in table.columns]
+        result["table"] = table
         shown = table if segment.value is None else table.loc[[segment.value, "全體顧客"]]
-        out.value = shown.style.format("{:.1%}").background_gradient(axis=None, cmap="Blues").to_html()
+        out.value = (
+            f"<p>{ATTRIBUTE_ZH.get(attribute.value, attribute.value)}的分布（每一列加總為 100%）</p>"
+            + shown.style.format("{:.1%}").background_gradient(axis=None, cmap="Blues").to_html()
+        )
 
     attribute.observe(_show, names="value")
     segment.observe(_show, names="value")
-    _show()
     box = widgets.VBox([widgets.HBox([attribute, segment]), out])
     box.controls = {"attribute": attribute, "segment": segment, "view": out}
     return box, result
