@@ -123,17 +123,21 @@ def test_specs_accept_the_right_form_and_name_the_wrong_one(spec, good, bad):
 def test_submit_hands_in_and_says_what_is_missing(tmp_path, monkeypatch, capsys):
     """Does submit() write the answers where the grader asked, and name a missing variable instead of raising?"""
     from netmarketing.learner import submit
+    from netmarketing.learner.handin import last_check
 
     monkeypatch.setenv("NETMARKETING_ANSWERS", str(tmp_path))
     city_revenue = pd.Series([3.0, 2.0], index=["臺北市", "新北市"])
-    assert submit("practice__city_revenue", "city_revenue") is True
+    assert submit("practice__city_revenue", "city_revenue") is None  # nothing for Jupyter to display
+    assert last_check("practice__city_revenue") is True
     pd.testing.assert_series_equal(
         read_item(tmp_path / "practice__city_revenue")["city_revenue"], city_revenue
     )
     assert "✅" in capsys.readouterr().out
-    assert submit("practice__monthly_revenue", "monthly_revenue") is False
+    submit("practice__monthly_revenue", "monthly_revenue")
+    assert last_check("practice__monthly_revenue") is False
     err = capsys.readouterr().err
     assert "尚未作答：找不到變數 monthly_revenue" in err and "❌" in err
     unsorted = pd.Series([1.0, 2.0], index=["a", "b"])
-    assert submit("practice__city_revenue", city_revenue=unsorted) is False
+    submit("practice__city_revenue", city_revenue=unsorted)
+    assert last_check("practice__city_revenue") is False
     assert "sort_values" in capsys.readouterr().err

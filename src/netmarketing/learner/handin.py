@@ -32,14 +32,18 @@ PASS = "✅ 通過"
 FAIL = "❌ 需修正"
 #: What this kernel handed in, for a learner who wants to look (``learner.submitted()``).
 _SUBMITTED: dict[str, dict[str, Any]] = {}
+_PASSED: dict[str, bool] = {}
 
 
 def _say(passed: bool, text: str) -> None:
     print(f"{PASS if passed else FAIL}｜{text}", file=sys.stdout if passed else sys.stderr, flush=True)
 
 
-def submit(grade_id: str, *names: str, **values: Any) -> bool:
-    """Hand in the answers of item ``grade_id`` and print its self-check; return whether it all passed.
+def submit(grade_id: str, *names: str, **values: Any) -> None:
+    """Hand in the answers of item ``grade_id`` and print its self-check.
+
+    Returns nothing, so that a graded cell shows only the self-check lines (whether it all
+    passed is kept in :func:`last_check`).
 
     Parameters
     ----------
@@ -82,7 +86,8 @@ def submit(grade_id: str, *names: str, **values: Any) -> bool:
             _answers.encode_all(given)  # the same limits as while grading, so surprises come early
     except _answers.AnswerError as exc:
         _say(False, f"{label} 無法交出：{exc}")
-        return False
+        _PASSED[grade_id] = False
+        return None
     _SUBMITTED[grade_id] = given
     if ok and item is not None and item.selfcheck is not None:
         try:
@@ -94,7 +99,13 @@ def submit(grade_id: str, *names: str, **values: Any) -> bool:
             ok = ok and bool(passed)
     if ok:
         _say(True, f"{label} 已交出，格式正確" + ("；正式成績在繳交後由評分程式判定" if not folder else ""))
-    return ok
+    _PASSED[grade_id] = ok
+    return None
+
+
+def last_check(grade_id: str) -> bool | None:
+    """Return whether the last hand-in of ``grade_id`` passed its self-check (None: not handed in yet)."""
+    return _PASSED.get(grade_id)
 
 
 def submitted() -> dict[str, dict[str, Any]]:
