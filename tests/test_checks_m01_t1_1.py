@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -493,3 +495,91 @@ def test_picker_saves_and_restores_its_answers(tmp_path, variant):
 def test_positioning_facts_agree_with_the_check(variant, right):
     """Does the positioning key the grader computes match the one computed here from the tables?"""
     assert checks.positioning_facts(variant) == right["p1_1_2__positioning"]
+
+
+# -- the notebooks themselves (slow) -----------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[1]
+T1_1_NOTEBOOKS = ("t1_1a_scope_and_law.ipynb", "t1_1b_quality_and_history.ipynb")
+MODULE = "01_market_analysis"
+NOTEBOOK_SCALE = 0.1
+
+
+def _course_with_t1_1(root: Path) -> Path:
+    """Return a course folder holding only the T1.1 notebooks (the other module-01 notebooks are not ours)."""
+    course = root / "course"
+    (course / MODULE).mkdir(parents=True)
+    for name in T1_1_NOTEBOOKS:
+        shutil.copy(REPO / "course" / MODULE / name, course / MODULE / name)
+    return course
+
+
+@pytest.fixture(scope="module")
+def private_variants(tmp_path_factory):
+    """Variants of a throw-away secret in a private cache: no world or data folder shared with other runs."""
+    from netmarketing.grading.variant import Variants
+
+    return Variants(b"t1-1-test-secret", tmp_path_factory.mktemp("variants"), NOTEBOOK_SCALE)
+
+
+@pytest.mark.slow
+def test_course_check_runs_the_t1_1_solutions_on_two_variants(tmp_path, private_variants):
+    """Does `course check --execute` pass on the T1.1 notebooks: full marks on two variants, no copyable item,
+    two automatic and one judgement item per indicator, every K/S code of T1.1 exercised?"""
+    from netmarketing.grading.check import check_course
+
+    report = check_course(
+        _course_with_t1_1(tmp_path), [MODULE], execute=True, variants=private_variants, coverage=False
+    )
+    errors = [f.format() for f in report.errors]
+    assert not errors, "\n".join(errors)
+    for indicator in ("P1.1.1", "P1.1.2", "P1.1.3"):
+        kinds = report.kinds_per_indicator[indicator]
+        assert kinds["auto"] >= 2 and kinds["manual"] >= 1, (indicator, kinds)
+    assert all(n > 0 for n in report.coverage["T1.1"].values()), report.coverage["T1.1"]
+    assert report.attitudes["A01"] >= 1 and report.attitudes["A06"] >= 1
+
+
+@pytest.mark.slow
+def test_untouched_release_scores_no_automatic_point(tmp_path, private_variants):
+    """Does a learner copy run as released (no answers, nothing saved) earn 0 on every automatic item?"""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from netmarketing.grading.identity import kernel_env_for
+    from netmarketing.grading.workspace import Workspace
+    from netmarketing.learner.answers import read_folder
+
+    ws = Workspace(
+        tmp_path / "autograder", course_dir=_course_with_t1_1(tmp_path), db_url=f"sqlite:///{tmp_path}/gb.db"
+    )
+    ws.root.mkdir(parents=True)
+    release = ws.generate(MODULE)
+    learner = "untouched-learner"
+    world = private_variants.world(learner)
+    variant = Variant(learner, world.tables, world.truth)
+    for name in T1_1_NOTEBOOKS:
+        answers = tmp_path / f"answers-{name}"
+        answers.mkdir()
+        nb = nbformat.read(str(release / name), as_version=4)
+        env = kernel_env_for(learner)
+        env.update(
+            NETMARKETING_DATA=str(private_variants.data_folder(learner)), NETMARKETING_ANSWERS=str(answers)
+        )
+        client = NotebookClient(
+            nb,
+            timeout=300,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(release)}},
+        )
+        client.execute(env=env)
+        handed, problems = read_folder(answers)
+        graded = [
+            c.metadata["nbgrader"]["grade_id"]
+            for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+        ]
+        assert graded, name
+        for grade_id in graded:
+            result = judge(grade_id, handed.get(grade_id), problems.get(grade_id), variant)
+            assert result.fraction == 0.0, (name, grade_id, result)

@@ -424,6 +424,7 @@ def pathway_picker(
             layout=widgets.Layout(width="420px"),
             style={"description_width": "70px"},
         )
+        purpose.add_class("nm-purpose")
         controls[f"{qid}_purpose"] = purpose
 
         def _on_purpose(change: dict, qid: str = qid) -> None:
@@ -438,7 +439,7 @@ def pathway_picker(
                 tooltip=info["long"],
                 layout=widgets.Layout(width="auto", min_width="120px"),
             )
-            toggle_style(toggle)
+            toggle_style(toggle).add_class(f"nm-pathway-{code}")
             controls[f"{qid}_{code}"] = toggle
 
             def _on_toggle(change: dict, qid: str = qid) -> None:
@@ -447,17 +448,17 @@ def pathway_picker(
             toggle.observe(_on_toggle, names="value")
             toggles.append(toggle)
         result["pathways"][qid] = [p for p in DATA_PATHWAYS if controls[f"{qid}_{p}"].value]
-        blocks.append(
-            widgets.VBox(
-                [
-                    widgets.HTML(f"<b>{qid}</b>　{question['zh']}"),
-                    purpose,
-                    widgets.HTML("數據途徑（可複選，綠色＝已選）："),
-                    widgets.HBox(toggles, layout=widgets.Layout(flex_flow="row wrap")),
-                ],
-                layout=widgets.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"),
-            )
+        block = widgets.VBox(
+            [
+                widgets.HTML(f"<b>{qid}</b>　{question['zh']}"),
+                purpose,
+                widgets.HTML("數據途徑（可複選，綠色＝已選）："),
+                widgets.HBox(toggles, layout=widgets.Layout(flex_flow="row wrap")),
+            ],
+            layout=widgets.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"),
         )
+        block.add_class(f"nm-question-{qid}")  # a stable hook for browser tests
+        blocks.append(block)
 
     def _save() -> str:
         save_answer(purposes_id, dict(result["purpose"]), folder)

@@ -316,6 +316,7 @@ def save_bar(save: Callable[[], str], controls: dict | None = None, *, label: st
     button = widgets.Button(
         description=label, icon="save", button_style="primary", layout=widgets.Layout(width="auto")
     )
+    button.add_class("nm-save")  # a stable hook for browser tests
     status = widgets.HTML()
 
     def _click(_: Any = None) -> None:
@@ -406,6 +407,8 @@ def quality_explorer(
     flag = widgets.Button(description="記錄", icon="flag", layout=widgets.Layout(width="auto"))
     listing = widgets.HTML(_found_table(found, kinds))
     message = widgets.HTML()
+    for control, hook in ((kind, "nm-kind"), (count, "nm-count"), (flag, "nm-flag")):
+        control.add_class(hook)  # stable hooks for browser tests
 
     def _show(change: dict | None = None) -> None:
         frame = tables[table.value]
@@ -547,15 +550,15 @@ def choice_board(
         control.observe(_on_change, names="value")
         _paint()
         controls[item_id] = control
-        rows.append(
-            widgets.VBox(
-                [
-                    widgets.HTML(f"<b>{html.escape(item_id)}</b>　{html.escape(text)}"),
-                    widgets.HBox([control, mark]),
-                ],
-                layout=widgets.Layout(margin="4px 0"),
-            )
+        row = widgets.VBox(
+            [
+                widgets.HTML(f"<b>{html.escape(item_id)}</b>　{html.escape(text)}"),
+                widgets.HBox([control, mark]),
+            ],
+            layout=widgets.Layout(margin="4px 0"),
         )
+        row.add_class(f"nm-item-{item_id}")  # a stable hook for browser tests
+        rows.append(row)
     if save_as:
 
         def _save() -> str:
