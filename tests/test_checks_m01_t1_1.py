@@ -439,6 +439,21 @@ def test_unsalted_keys_lose_the_item(variant):
     assert result.fraction == 0.0 and "加鹽" in result.message_zh
 
 
+def test_time_zone_fix_must_touch_only_the_shifted_orders(variant, right):
+    """Does moving orders outside the shifted platform-month lose points, while missing one or two pass?"""
+    clean = right["p1_1_2__cleaned_orders"]["orders_clean"]
+    shift = variant.truth["defects"]["timezone_shift"]
+    other = clean["platform"] != shift["platform"]
+    moved = clean.assign(order_ts=clean["order_ts"].where(~other, clean["order_ts"] + pd.Timedelta(hours=8)))
+    result = judge("p1_1_2__cleaned_orders", {"orders_clean": moved}, None, variant)
+    assert result.fraction < 1.0 and "時區" in result.message_zh
+    first = clean["order_id"].isin(shift["ids"][:1])
+    one_missed = clean.assign(
+        order_ts=clean["order_ts"].where(~first, clean["order_ts"] - pd.Timedelta(hours=8))
+    )
+    assert judge("p1_1_2__cleaned_orders", {"orders_clean": one_missed}, None, variant).fraction == 1.0
+
+
 def test_a_true_original_price_marked_false_counts_as_wrong(variant, right):
     """Is a lawful 原價 (charged in the 30 days before the offer) flagged as false judged wrong (公平交易法 §21)?"""
     labels = right["p1_1_2__ad_claims"]["ad_labels"]

@@ -485,6 +485,11 @@ def audit_issues(a, v):
     return zero(f"稽核結果和你的資料不一致（{detail}）：請逐項用程式檢查，沒有證據就不要記錄", detail)
 
 
+def _naive(stamps: pd.Series) -> pd.Series:
+    """Return timestamps without their time zone (the wall-clock time as recorded)."""
+    return stamps.dt.tz_localize(None) if stamps.dt.tz is not None else stamps
+
+
 CITY_FIXES = {"台北市": "臺北市", "台中市": "臺中市", "台南市": "臺南市", "台東縣": "臺東縣"}
 
 
@@ -508,14 +513,16 @@ def cleaned_orders(a, v):
     problems = []
     if clean["city"].dropna().astype(str).isin(list(CITY_FIXES)).any():
         problems.append("縣市仍有「台」字寫法")
-    shift = defects.get("timezone_shift")
-    if shift:
-        before = raw.drop_duplicates("order_id").set_index("order_id")["order_ts"]
-        after = pd.to_datetime(clean.set_index(ids)["order_ts"])
-        moved = [i for i in shift["ids"] if i in after.index]
-        delta = (after.loc[moved].dt.tz_localize(None) - before.loc[moved].dt.tz_localize(None)).abs()
-        if not (delta.sub(pd.Timedelta(hours=8)).abs() <= pd.Timedelta(minutes=1)).all():
-            problems.append("時區錯置的訂單沒有加回 8 小時")
+    before = _naive(raw.drop_duplicates("order_id").set_index("order_id")["order_ts"])
+    after = _naive(pd.to_datetime(clean.set_index(ids)["order_ts"])).reindex(before.index)
+    moved = (after - before).abs() > pd.Timedelta(minutes=1)
+    shifted = set(defects.get("timezone_shift", {}).get("ids", []))
+    back = ((after - before - pd.Timedelta(hours=8)).abs() <= pd.Timedelta(minutes=1)) & moved
+    # Orders shifted into the previous month by the UTC error (the 1st, before 08:00) may be missed.
+    if set(moved[moved].index) - shifted:
+        problems.append("改動了不在時區錯置那個平台月份的訂單時間")
+    elif shifted and back[list(shifted)].mean() < 0.9:
+        problems.append("時區錯置的訂單沒有加回 8 小時")
     if not problems:
         return full()
     return partial(0.5, f"訂單列正確，但{'；'.join(problems)}", "fixes missing")
