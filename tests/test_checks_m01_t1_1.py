@@ -430,6 +430,16 @@ def test_opted_out_member_in_the_list_loses_the_item(variant, right):
     assert result.fraction == 0.0 and "§20 II" in result.message_zh
 
 
+def test_members_without_an_age_bracket_still_match(variant):
+    """Does a right list pass when many members lack an age bracket (missing values compare equal)?"""
+    members = variant.table("members")
+    members.loc[members.index[::3], "age_bracket"] = None
+    gappy = Variant(variant.learner, {**variant.tables, "members": members}, variant.truth)
+    table = _customer_table(gappy)
+    assert table["age_bracket"].isna().mean() > 0.2
+    assert judge("p1_1_2__minimised", {"customer_table": table, "SALT": SALT}, None, gappy).fraction == 1.0
+
+
 def test_unsalted_keys_lose_the_item(variant):
     """Does a table keyed by an unsalted hash (open to a dictionary attack) earn nothing?"""
     m = variant.table("members").head(20)

@@ -181,6 +181,11 @@ def marketing_members(members: pd.DataFrame) -> pd.Series:
     )
 
 
+def _text(values: pd.Series) -> pd.Series:
+    """Return values as text with missing ones as "" (pandas' string dtype keeps NaN, and NaN != NaN)."""
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
 def _keys_to_members(table: pd.DataFrame, salt: str, members: pd.DataFrame) -> dict[str, str]:
     lookup = {pseudonym(salt, str(m)): str(m) for m in members["member_id"]}
     return {k: lookup[k] for k in table["customer_key"].astype(str) if k in lookup}
@@ -246,8 +251,8 @@ def minimised(a, v):
             "表格沒有任何分析欄位（性別、年齡層、縣市…）：資料最小化不是把欄位刪光", "no analysis columns"
         )
     for column in shared:
-        want = by_id.loc[rows["_member"], column].astype(str).to_numpy()
-        got = rows[column].astype(str).to_numpy()
+        want = _text(by_id.loc[rows["_member"], column]).to_numpy()
+        got = _text(rows[column]).to_numpy()
         if (want != got).mean() > 0.05:
             return zero(
                 f"{column} 和你的會員資料對不上：請用你自己的 members 表產生名單", f"{column} differs"
