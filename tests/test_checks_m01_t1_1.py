@@ -440,6 +440,67 @@ def test_members_without_an_age_bracket_still_match(variant):
     assert judge("p1_1_2__minimised", {"customer_table": table, "SALT": SALT}, None, gappy).fraction == 1.0
 
 
+def test_an_emptied_identifier_column_still_loses_the_item(variant, right):
+    """Does keeping a sensitive column (個資法 §6), even with no value in it, lose the minimisation item?"""
+    table = right["p1_1_2__minimised"]["customer_table"].assign(health_notes=None)
+    result = judge("p1_1_2__minimised", {"customer_table": table, "SALT": SALT}, None, variant)
+    assert result.fraction == 0.0 and "health_notes" in result.message_zh
+
+
+def test_audit_with_the_right_problems_but_wrong_counts_falls_short(variant, right):
+    """Does naming every planted problem but miscounting the rows fall short of full marks?"""
+    found = {kind: count * 3 + 10 for kind, count in right["p1_1_2__audit_issues"]["found"].items()}
+    result = judge("p1_1_2__audit_issues", {"found": found}, None, variant)
+    assert result.fraction < 1.0 and "筆數不符" in result.message_zh
+
+
+def test_city_names_left_with_台_fall_short(variants):
+    """Does a cleaned table that keeps 台北市 beside 臺北市 fall short (on a variant that plants them)?"""
+    other = variants[1]
+    assert "city_name_variants" in other.truth["defects"]
+    clean = _right(other)["p1_1_2__cleaned_orders"]["orders_clean"]
+    raw_city = other.table("orders").drop_duplicates().set_index("order_id")["city"]
+    kept = clean.assign(city=clean["order_id"].map(raw_city).astype(object))
+    result = judge("p1_1_2__cleaned_orders", {"orders_clean": kept}, None, other)
+    assert result.fraction < 1.0 and "台" in result.message_zh
+
+
+def test_member_who_never_consented_in_the_list_loses_the_item(variant, right):
+    """Does adding a member who never agreed to 行銷推播 (but never refused either) earn nothing (個資法 §19, §20 I)?"""
+    m = variant.table("members")
+    never = m.loc[~m["marketing_consent"] & m["marketing_opt_out_date"].isna(), "member_id"].iloc[0]
+    table = right["p1_1_2__consent_rows"]["customer_table"]
+    extra = pd.DataFrame({"customer_key": [_key(never)]})
+    result = judge(
+        "p1_1_2__consent_rows", {"customer_table": pd.concat([table, extra]), "SALT": SALT}, None, variant
+    )
+    assert result.fraction == 0.0 and "§19" in result.message_zh
+
+
+def test_an_extra_analysis_column_costs_half(variant, right):
+    """Does keeping a column the analysis does not need (data minimisation, 個資法 §5) cost half the item?"""
+    table = right["p1_1_2__minimised"]["customer_table"].assign(marketing_consent=True)
+    result = judge("p1_1_2__minimised", {"customer_table": table, "SALT": SALT}, None, variant)
+    assert result.fraction == 0.5 and "最小化" in result.message_zh
+
+
+def test_sessions_by_medium_instead_of_channel_group_earn_nothing(variant):
+    """Does counting sessions by raw medium (not GA4's channel groups) earn nothing?"""
+    g = variant.table("ga4_events")
+    starts = g[g["event_name"] == "session_start"]
+    by_medium = starts["medium"].astype(str).value_counts()
+    result = judge("p1_1_3__channel_sessions", {"channel_sessions": by_medium}, None, variant)
+    assert result.fraction == 0.0 and "前三大" in result.message_zh
+
+
+def test_test_orders_among_the_untracked_are_named(variant, right):
+    """Does counting the test orders as untracked lose half, with a message that names them?"""
+    tests = variant.truth["defects"]["test_orders"]["ids"]
+    untracked = sorted(set(right["p1_1_2__untracked_orders"]["untracked"]) | set(tests))
+    result = judge("p1_1_2__untracked_orders", {"untracked": untracked}, None, variant)
+    assert result.fraction == 0.5 and "測試訂單" in result.message_zh
+
+
 def test_unsalted_keys_lose_the_item(variant):
     """Does a table keyed by an unsalted hash (open to a dictionary attack) earn nothing?"""
     m = variant.table("members").head(20)
