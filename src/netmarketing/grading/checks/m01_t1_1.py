@@ -393,6 +393,13 @@ def channel_sessions(a, v):
     )
 
 
+def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Return a learner's table indexed by ``key`` as text, whether the key came as the index or a column."""
+    out = table.set_index(key) if key in table.columns else table.copy()
+    out.index = out.index.astype(str)
+    return out
+
+
 def monthly_sales_of(v: Variant) -> pd.DataFrame:
     orders = v.table("orders")
     done = orders[orders["status"].astype(str) == "completed"]
@@ -404,10 +411,7 @@ def monthly_sales_of(v: Variant) -> pd.DataFrame:
 @check("p1_1_3__monthly_sales")
 def monthly_sales(a, v):
     want = v.derived("t1_1_monthly_sales", monthly_sales_of)
-    got = a.monthly_sales.copy()
-    if "month" in got.columns:
-        got = got.set_index("month")
-    got.index = got.index.astype(str)
+    got = _keyed(a.monthly_sales, "month")
     if list(got.index) != list(want.index):
         return zero("月份不一致：請依 order_ts 的月份（YYYY-MM）分組，由舊到新", "months differ")
     for column in ("orders", "revenue"):
@@ -438,10 +442,7 @@ def campaign_results_of(v: Variant) -> pd.DataFrame:
 @check("p1_1_3__campaign_results")
 def campaign_results(a, v):
     want = v.derived("t1_1_campaign_results", campaign_results_of)
-    got = a.campaign_results.copy()
-    if "channel" in got.columns:
-        got = got.set_index("channel")
-    got.index = got.index.astype(str)
+    got = _keyed(a.campaign_results, "channel")
     if sorted(got.index) != sorted(want.index):
         return zero("索引應為管道（line、email），每個管道一列", "channels differ")
     got = got.reindex(want.index)

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from netmarketing.data import catalog
+from netmarketing.data.copies import (
+    LABELS as AD_LABELS,
+)  # 公平法 §21, 食安法 §28 II, 化粧品法 §10 II, 個資法 §20 III
 from netmarketing.learner import sources
 from netmarketing.learner.answers import (
     NUMBER,
@@ -26,15 +29,6 @@ from netmarketing.learner.answers import (
 from netmarketing.learner.data import load
 from netmarketing.learner.items import item
 
-#: Labels of the ad-copy compliance check (公平交易法 §21, 食安法 §28 II, 化粧品法 §10 II, 個資法 §20 III).
-AD_LABELS = [
-    "false_original_price",
-    "false_countdown",
-    "undisclosed_endorsement",
-    "medical_claim_food",
-    "medical_claim_cosmetic",
-    "missing_opt_out",
-]
 #: Columns a minimised marketing table may keep (個資法 §5): no identifiers, no sensitive data.
 ANALYSIS_COLUMNS = [
     "customer_key",
