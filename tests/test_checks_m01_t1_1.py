@@ -576,6 +576,7 @@ def test_picker_saves_and_restores_its_answers(tmp_path, variant):
     again, restored = sources.pathway_picker(questions, folder=str(tmp_path))
     assert restored["purpose"][first] == "market_trend" and restored["pathways"][first] == ["crm"]
     assert again.controls[f"{first}_crm"].value is True
+    assert again.controls[f"{questions[1]['id']}_purpose"].label == "（請選擇目的）"
 
 
 def test_positioning_facts_agree_with_the_check(variant, right):

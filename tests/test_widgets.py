@@ -113,7 +113,8 @@ def test_quality_explorer_records_problems_with_counts_and_saves_them(customers,
         box.controls["count"].value = count
         box.controls["flag"].click()
     assert result["found"] == {"duplicate_rows": 2}
-    assert box.controls["kind"].value is None and box.controls["count"].value == 0
+    kind = box.controls["kind"]
+    assert kind.label == "（請選擇問題種類）" and box.controls["count"].value == 0
     box.controls["table"].value = "dup"
     assert "完全重複的列 2 筆" in box.controls["view"].value
     box.controls["save"].click()
@@ -156,3 +157,4 @@ def test_choice_board_saves_and_shows_the_saved_choice_again(tmp_path):
     assert "還沒選" in board.controls["save_status"].value
     again, chosen = widgets.choice_board(items, options, save_as="x_cases", folder=tmp_path)
     assert chosen == {"C1": "crm", "C2": None} and again.controls["C1"].value == "crm"
+    assert again.controls["C2"].label == "（請選擇）"  # an unanswered item shows the prompt, not a blank box

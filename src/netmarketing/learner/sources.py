@@ -402,7 +402,7 @@ def pathway_picker(
     import ipywidgets as widgets
 
     from netmarketing.learner.saved import save_answer, saved_answer
-    from netmarketing.learner.widgets import save_bar, toggle_style
+    from netmarketing.learner.widgets import chosen, prompted_dropdown, save_bar, toggle_style
 
     ids = [str(q["id"]) for q in questions]
     old_purpose = _restored(saved_answer(purposes_id, folder=folder), ids, lambda v: v in PURPOSES)
@@ -414,12 +414,13 @@ def pathway_picker(
     result: dict = {"purpose": {q: old_purpose.get(q) for q in ids}, "pathways": {q: [] for q in ids}}
     controls: dict[str, Any] = {}
     blocks = []
-    purpose_options = [("（請選擇目的）", None)] + [(zh, code) for code, zh in PURPOSES.items()]
+    purpose_options = [(zh, code) for code, zh in PURPOSES.items()]
     for question in questions:
         qid = str(question["id"])
-        purpose = widgets.Dropdown(
-            options=purpose_options,
-            value=old_purpose.get(qid),
+        purpose = prompted_dropdown(
+            purpose_options,
+            old_purpose.get(qid),
+            prompt="（請選擇目的）",
             description="蒐集目的",
             layout=widgets.Layout(width="420px"),
             style={"description_width": "70px"},
@@ -428,7 +429,7 @@ def pathway_picker(
         controls[f"{qid}_purpose"] = purpose
 
         def _on_purpose(change: dict, qid: str = qid) -> None:
-            result["purpose"][qid] = change["new"]
+            result["purpose"][qid] = chosen(change["new"])
 
         purpose.observe(_on_purpose, names="value")
         toggles = []

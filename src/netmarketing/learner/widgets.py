@@ -294,6 +294,25 @@ _OK_COLOUR = "#1b7f3b"
 _ERROR_COLOUR = "#b00020"
 
 
+def prompted_dropdown(
+    options: Sequence[tuple[str, Any]], value: Any = None, *, prompt: str = "（請選擇）", **kwargs: Any
+) -> widgets.Dropdown:
+    """Return a dropdown whose first entry is a zh-TW prompt, showing ``value`` (or the prompt when None).
+
+    The prompt's value is ``""`` (read it back with :func:`chosen`): ipywidgets shows an empty box,
+    not the prompt, for an option whose value is None.
+    """
+    dropdown = widgets.Dropdown(options=[(prompt, ""), *options], value="", **kwargs)
+    if value is not None:
+        dropdown.value = value
+    return dropdown
+
+
+def chosen(value: Any) -> Any:
+    """Return a prompted dropdown's value, or None while it shows its prompt."""
+    return None if value == "" else value
+
+
 def toggle_style(toggle: widgets.ToggleButton) -> widgets.ToggleButton:
     """Paint a toggle button green with a check mark while it is on, so the choice shows by colour."""
 
@@ -396,9 +415,9 @@ def quality_explorer(
     table = widgets.Dropdown(options=names, value=names[0], description="資料表", style=wide)
     column = widgets.Dropdown(options=list(tables[names[0]].columns), description="欄位", style=wide)
     out = widgets.HTML()
-    kind = widgets.Dropdown(
-        options=[("（請選擇問題種類）", None)] + [(f"{_kind_name(kinds, c)}（{c}）", c) for c in kinds],
-        value=None,
+    kind = prompted_dropdown(
+        [(f"{_kind_name(kinds, c)}（{c}）", c) for c in kinds],
+        prompt="（請選擇問題種類）",
         description="問題",
         style=wide,
         layout=widgets.Layout(width="460px"),
@@ -424,7 +443,7 @@ def quality_explorer(
         _show()
 
     def _on_flag(button: widgets.Button | None = None) -> None:
-        if kind.value is None:
+        if chosen(kind.value) is None:
             message.value = f'<span style="color:{_ERROR_COLOUR}">請先選擇問題種類</span>'
             return
         if count.value > 0:
@@ -434,7 +453,7 @@ def quality_explorer(
             found.pop(kind.value, None)
             message.value = f"已移除：{_kind_name(kinds, kind.value)}（影響筆數 0 表示沒有這個問題）"
         listing.value = _found_table(found, kinds)
-        kind.value, count.value = None, 0
+        kind.value, count.value = "", 0  # back to the prompt
 
     table.observe(_on_table, names="value")
     column.observe(_show, names="value")
@@ -533,9 +552,7 @@ def choice_board(
             result[item_id] = list(start)
         else:
             start = old.get(item_id) if old.get(item_id) in codes else None
-            control = widgets.Dropdown(
-                options=[("（請選擇）", None), *pairs], value=start, layout=widgets.Layout(width="640px")
-            )
+            control = prompted_dropdown(pairs, start, layout=widgets.Layout(width="640px"))
             result[item_id] = start
 
         def _paint(mark: widgets.HTML = mark, item_id: str = item_id) -> None:
@@ -544,7 +561,7 @@ def choice_board(
             mark.value = f'<span style="color:{colour};font-weight:bold">{sign}</span>'
 
         def _on_change(change: dict, item_id: str = item_id, paint: Callable[[], None] = _paint) -> None:
-            result[item_id] = list(change["new"]) if multiple else change["new"]
+            result[item_id] = list(change["new"]) if multiple else chosen(change["new"])
             paint()
 
         control.observe(_on_change, names="value")
