@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_lab import TOKEN, _free_port, _get
 from test_lab_zh_tw import open_menu, open_notebook
 
 from netmarketing.grading.checks import CHECKS, Variant, load_checks
 from netmarketing.grading.workspace import Workspace
 from netmarketing.learner import sources
+from tests.conftest import running_lab
 
 pytestmark = pytest.mark.slow
 
@@ -53,32 +53,12 @@ def t1_1_lab(tmp_path_factory):
     env = {**os.environ, "NETMARKETING_SCALE": SCALE}
     saved_scale = os.environ.get("NETMARKETING_SCALE")
     os.environ["NETMARKETING_SCALE"] = SCALE  # the expected answers are computed here on the same worlds
-    ws = Workspace(root / "autograder", course_dir=root / "course")
-    ws.variants()  # creates the course secret, so the lab gives the learner their own variant
-    port = _free_port()
-    netmarketing = Path(sys.executable).parent / "netmarketing"
-    proc = subprocess.Popen(
-        [str(netmarketing), "lab", "--autograder", str(ws.root), "--course", str(root / "course"),
-         "--learner", LEARNER, "--", "--no-browser", f"--port={port}", f"--ServerApp.token={TOKEN}",
-         "--ServerApp.ip=127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                _get(f"{base}/api/status?token={TOKEN}")
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    pytest.fail(f"JupyterLab did not start:\n{out[-3000:]}")
-                time.sleep(1)
-        yield base, ws, env
+        ws = Workspace(root / "autograder", course_dir=root / "course")
+        ws.variants()  # creates the course secret, so the lab gives the learner their own variant
+        with running_lab(ws.root, "--course", str(root / "course"), "--learner", LEARNER, env=env) as base:
+            yield base, ws, env
     finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
         if saved_scale is None:
             os.environ.pop("NETMARKETING_SCALE", None)
         else:
