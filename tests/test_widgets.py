@@ -175,19 +175,35 @@ def test_segment_explorer_speaks_zh_tw_and_skips_attributes_the_table_lacks(cust
     assert "性別" in box.controls["view"].value
 
 
-def test_quality_explorer_flags_issues_into_a_list(customers):
-    """Does 「記錄問題」 append the table, column and note, and ignore an empty note?"""
+def test_quality_explorer_records_problems_with_counts_and_saves_them(customers, tmp_path):
+    """Does 「記錄」 keep a problem code with its affected rows (0 removes it), and 「儲存」 save them for a re-run?"""
+    from netmarketing.learner.saved import saved_answer
+
+    kinds = {
+        "duplicate_rows": ("整列重複", "dup", "duplicated()"),
+        "city_variants": ("縣市寫法不一", "members", "台／臺"),
+    }
     dup = pd.concat([customers, customers.head(2)], ignore_index=True)
-    box, result = widgets.quality_explorer({"members": customers, "dup": dup})
-    box.controls["column"].value = "city"
-    box.controls["flag"].click()  # empty note: nothing recorded
-    box.controls["note"].value = "城市名稱有臺／台混用"
-    box.controls["flag"].click()
+    box, result = widgets.quality_explorer(
+        {"members": customers, "dup": dup}, kinds=kinds, save_as="x_audit", folder=tmp_path
+    )
+    box.controls["flag"].click()  # no kind chosen: nothing recorded
+    assert result["found"] == {}
+    for kind, count in (("duplicate_rows", 2), ("city_variants", 5), ("city_variants", 0)):
+        box.controls["kind"].value = kind
+        box.controls["count"].value = count
+        box.controls["flag"].click()
+    assert result["found"] == {"duplicate_rows": 2}
+    kind = box.controls["kind"]
+    assert kind.label == "（請選擇問題種類）" and box.controls["count"].value == 0
     box.controls["table"].value = "dup"
-    assert result["issues"] == [{"table": "members", "column": "city", "note": "城市名稱有臺／台混用"}]
-    assert result["table"] == "dup"
-    assert box.controls["note"].value == ""
     assert "完全重複的列 2 筆" in box.controls["view"].value
+    box.controls["save"].click()
+    assert saved_answer("x_audit", folder=tmp_path) == {"duplicate_rows": 2}
+    _, again = widgets.quality_explorer(
+        {"members": customers}, kinds=kinds, save_as="x_audit", folder=tmp_path
+    )
+    assert again["found"] == {"duplicate_rows": 2}
 
 
 def test_column_profile_counts_missing_values():
@@ -207,3 +223,19 @@ def test_choice_board_pairs_items_with_options():
     multi, chosen = widgets.choice_board([("Q1", "營收從哪裡來？")], options, multiple=True)
     multi.controls["Q1"].value = ("ga4", "orders")
     assert chosen == {"Q1": ["ga4", "orders"]}
+
+
+def test_choice_board_saves_and_shows_the_saved_choice_again(tmp_path):
+    """Does the board's 「儲存」 save every choice, and a re-run start from the saved choices (marked by colour)?"""
+    from netmarketing.learner.saved import saved_answer
+
+    options = {"ga4": "GA4 匯出", "crm": "會員 CRM"}
+    items = [{"id": "C1", "zh": "案例一"}, {"id": "C2", "zh": "案例二"}]
+    board, _ = widgets.choice_board(items, options, save_as="x_cases", folder=tmp_path)
+    board.controls["C1"].value = "crm"
+    board.controls["save"].click()
+    assert saved_answer("x_cases", folder=tmp_path) == {"C1": "crm", "C2": None}
+    assert "還沒選" in board.controls["save_status"].value
+    again, chosen = widgets.choice_board(items, options, save_as="x_cases", folder=tmp_path)
+    assert chosen == {"C1": "crm", "C2": None} and again.controls["C1"].value == "crm"
+    assert again.controls["C2"].label == "（請選擇）"  # an unanswered item shows the prompt, not a blank box

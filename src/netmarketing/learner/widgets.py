@@ -21,7 +21,9 @@ a browser.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import html
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import ipywidgets as widgets
@@ -432,38 +434,153 @@ def _column_profile(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return pd.DataFrame({"值": profile})
 
 
-def quality_explorer(tables: Mapping[str, pd.DataFrame]) -> tuple[widgets.Widget, dict]:
-    """Build a data-quality explorer: profile any column of any table and flag issues into a list.
+# -- saving a widget's answer (T1.1 widgets) --------------------------------------------------------
+_OK_COLOUR = "#1b7f3b"
+_ERROR_COLOUR = "#b00020"
+
+
+def prompted_dropdown(
+    options: Sequence[tuple[str, Any]], value: Any = None, *, prompt: str = "（請選擇）", **kwargs: Any
+) -> widgets.Dropdown:
+    """Return a dropdown whose first entry is a zh-TW prompt, showing ``value`` (or the prompt when None).
+
+    The prompt's value is ``""`` (read it back with :func:`chosen`): ipywidgets shows an empty box,
+    not the prompt, for an option whose value is None.
+    """
+    dropdown = widgets.Dropdown(options=[(prompt, ""), *options], value="", **kwargs)
+    if value is not None:
+        dropdown.value = value
+    return dropdown
+
+
+def chosen(value: Any) -> Any:
+    """Return a prompted dropdown's value, or None while it shows its prompt."""
+    return None if value == "" else value
+
+
+def toggle_style(toggle: widgets.ToggleButton) -> widgets.ToggleButton:
+    """Paint a toggle button green with a check mark while it is on, so the choice shows by colour."""
+
+    def _paint(change: dict | None = None) -> None:
+        toggle.button_style = "success" if toggle.value else ""
+        toggle.icon = "check" if toggle.value else ""
+
+    toggle.observe(_paint, names="value")
+    _paint()
+    return toggle
+
+
+def save_bar(save: Callable[[], str], controls: dict | None = None, *, label: str = "儲存") -> widgets.Widget:
+    """Return a 儲存 button with a status line; a click calls ``save()`` and shows its message.
+
+    ``save`` saves the widget's answer (``learner.save_answer``) and returns what to tell the
+    learner. An error (an answer too large, a read-only folder) is shown in red and loses nothing.
+    ``controls`` (when given) receives the button as ``"save"`` and the status as ``"save_status"``.
+    """
+    button = widgets.Button(
+        description=label, icon="save", button_style="primary", layout=widgets.Layout(width="auto")
+    )
+    button.add_class("nm-save")  # a stable hook for browser tests
+    status = widgets.HTML()
+
+    def _click(_: Any = None) -> None:
+        try:
+            message = save()
+        except (OSError, ValueError) as exc:  # AnswerError is a ValueError
+            status.value = f'<span style="color:{_ERROR_COLOUR}">❌ 無法儲存：{html.escape(str(exc))}</span>'
+            return
+        stamp = datetime.now().strftime("%H:%M:%S")
+        status.value = f'<span style="color:{_OK_COLOUR}">✅ {html.escape(message)}（{stamp}）</span>'
+
+    button.on_click(_click)
+    if controls is not None:
+        controls["save"] = button
+        controls["save_status"] = status
+    return widgets.HBox([button, status], layout=widgets.Layout(margin="8px 0"))
+
+
+def _found_table(found: Mapping[str, int], kinds: Mapping[str, Any]) -> str:
+    if not found:
+        return "<p>（尚未記錄任何問題）</p>"
+    rows = "".join(
+        f"<tr><td>{html.escape(code)}</td><td>{html.escape(_kind_name(kinds, code))}</td>"
+        f"<td style='text-align:right'>{count:,}</td></tr>"
+        for code, count in found.items()
+    )
+    return "<table><tr><th>代碼</th><th>問題</th><th>影響筆數</th></tr>" + rows + "</table>"
+
+
+def _kind_name(kinds: Mapping[str, Any], code: str) -> str:
+    value = kinds.get(code, code)
+    return str(value[0] if isinstance(value, tuple | list) else value)
+
+
+def quality_explorer(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    kinds: Mapping[str, Any] | None = None,
+    save_as: str | None = None,
+    folder: str | None = None,
+) -> tuple[widgets.Widget, dict]:
+    """Build a data-quality explorer: profile any column, record the problems found, save the list.
 
     Parameters
     ----------
     tables : mapping
         Table name -> DataFrame.
+    kinds : mapping, optional
+        Problem code -> zh-TW name (or a tuple whose first element is the name), offered in a
+        dropdown; default: a free list is not offered and nothing can be recorded.
+    save_as : str, optional
+        Grade id the 儲存 button saves ``{code: affected rows}`` under (``learner.save_answer``);
+        without it there is no save button. A saved list is shown again when the cell re-runs.
+    folder : str, optional
+        Where to save (default: beside the notebook).
 
     Returns
     -------
     widget : ipywidgets.Widget
-        Table and column dropdowns, a profile, duplicate-row count, and a note
-        box with a 「記錄問題」 button; ``widget.controls`` has ``"table"``,
-        ``"column"``, ``"note"``, ``"flag"`` and ``"view"`` (the HTML profile).
+        ``widget.controls`` has ``"table"``, ``"column"``, ``"view"`` (the HTML profile),
+        ``"kind"``, ``"count"``, ``"flag"`` (記錄), ``"found"`` (the list) and ``"save"``.
     result : dict
-        ``{"table": ..., "column": ..., "issues": [{"table", "column", "note"}, ...]}``.
+        ``{"table": ..., "column": ..., "found": {code: affected rows}}``; recording a code
+        again replaces its count, and a count of 0 removes it.
     """
+    from netmarketing.learner.saved import save_answer, saved_answer
+
+    kinds = dict(kinds or {})
     names = list(tables)
-    result: dict = {"table": names[0], "column": None, "issues": []}
-    table = widgets.Dropdown(options=names, value=names[0], description="資料表")
-    column = widgets.Dropdown(options=list(tables[names[0]].columns), description="欄位")
-    note = widgets.Text(placeholder="例如：有重複訂單、時區錯置…", description="問題")
-    flag = widgets.Button(description="記錄問題", icon="flag")
+    found: dict[str, int] = {}
+    if save_as:
+        old = saved_answer(save_as, folder=folder)
+        if isinstance(old, dict):
+            found.update({k: int(v) for k, v in old.items() if k in kinds and isinstance(v, int) and v > 0})
+    result: dict = {"table": names[0], "column": None, "found": found}
+    wide = {"description_width": "70px"}
+    table = widgets.Dropdown(options=names, value=names[0], description="資料表", style=wide)
+    column = widgets.Dropdown(options=list(tables[names[0]].columns), description="欄位", style=wide)
     out = widgets.HTML()
+    kind = prompted_dropdown(
+        [(f"{_kind_name(kinds, c)}（{c}）", c) for c in kinds],
+        prompt="（請選擇問題種類）",
+        description="問題",
+        style=wide,
+        layout=widgets.Layout(width="460px"),
+    )
+    count = widgets.BoundedIntText(value=0, min=0, max=10_000_000, description="影響筆數", style=wide)
+    flag = widgets.Button(description="記錄", icon="flag", layout=widgets.Layout(width="auto"))
+    listing = widgets.HTML(_found_table(found, kinds))
+    message = widgets.HTML()
+    for control, hook in ((kind, "nm-kind"), (count, "nm-count"), (flag, "nm-flag")):
+        control.add_class(hook)  # stable hooks for browser tests
 
     def _show(change: dict | None = None) -> None:
         frame = tables[table.value]
         result.update(table=table.value, column=column.value)
-        html = f"<p>{table.value}：{len(frame):,} 列，完全重複的列 {int(frame.duplicated().sum()):,} 筆</p>"
+        text = f"<p>{table.value}：{len(frame):,} 列，完全重複的列 {int(frame.duplicated().sum()):,} 筆</p>"
         if column.value is not None:
-            html += _column_profile(frame, column.value).to_html()
-        out.value = html
+            text += _column_profile(frame, column.value).to_html()
+        out.value = text
 
     def _on_table(change: dict) -> None:
         # Changing the options resets the column; _show runs once through the column observer.
@@ -471,41 +588,82 @@ def quality_explorer(tables: Mapping[str, pd.DataFrame]) -> tuple[widgets.Widget
         _show()
 
     def _on_flag(button: widgets.Button | None = None) -> None:
-        if note.value.strip():
-            result["issues"].append(
-                {"table": table.value, "column": column.value, "note": note.value.strip()}
-            )
-            note.value = ""
+        if chosen(kind.value) is None:
+            message.value = f'<span style="color:{_ERROR_COLOUR}">請先選擇問題種類</span>'
+            return
+        if count.value > 0:
+            found[kind.value] = int(count.value)
+            message.value = f"已記錄：{_kind_name(kinds, kind.value)}，{count.value:,} 筆"
+        else:
+            found.pop(kind.value, None)
+            message.value = f"已移除：{_kind_name(kinds, kind.value)}（影響筆數 0 表示沒有這個問題）"
+        listing.value = _found_table(found, kinds)
+        kind.value, count.value = "", 0  # back to the prompt
 
     table.observe(_on_table, names="value")
     column.observe(_show, names="value")
     flag.on_click(_on_flag)
     _show()
-    box = widgets.VBox([widgets.HBox([table, column]), widgets.HBox([note, flag]), out])
-    box.controls = {"table": table, "column": column, "note": note, "flag": flag, "view": out}
+    controls: dict[str, Any] = {
+        "table": table,
+        "column": column,
+        "view": out,
+        "kind": kind,
+        "count": count,
+        "flag": flag,
+        "found": listing,
+    }
+    parts: list[widgets.Widget] = [
+        widgets.HTML("<b>步驟 1：逐欄查看</b>"),
+        widgets.HBox([table, column]),
+        out,
+        widgets.HTML("<b>步驟 2：記錄你用資料證實的問題與影響筆數</b>（筆數填 0 再按「記錄」可移除）"),
+        widgets.HBox([kind, count, flag]),
+        message,
+        listing,
+    ]
+    if save_as:
+
+        def _save() -> str:
+            save_answer(save_as, dict(found), folder)
+            return f"已儲存 {len(found)} 種問題"
+
+        parts.append(save_bar(_save, controls))
+    box = widgets.VBox(parts)
+    box.controls = controls
     return box, result
 
 
 def choice_board(
-    items: Iterable[Any], options: Mapping[str, str] | Sequence[str], *, multiple: bool = False
+    items: Iterable[Any],
+    options: Mapping[str, str] | Sequence[str],
+    *,
+    multiple: bool = False,
+    save_as: str | None = None,
+    folder: str | None = None,
 ) -> tuple[widgets.Widget, dict]:
-    """Build a board that pairs each item (a question, a need) with one or several options.
+    """Build a board that pairs each item (a question, a case) with one or several options.
 
-    Useful for matching business questions to data sources, or needs to channels.
+    Useful for matching business questions to data sources, or cases to the law that applies.
 
     Parameters
     ----------
     items : iterable
-        Items as ``{"id": ..., "text": ...}`` mappings or ``(id, text)`` pairs.
+        Items as ``{"id": ..., "zh" or "text": ...}`` mappings or ``(id, text)`` pairs.
     options : mapping or sequence
         Option code -> zh-TW label, or plain option codes.
     multiple : bool
         Allow several options per item (lists in the result) instead of one.
+    save_as : str, optional
+        Grade id the 儲存 button saves the result under (``learner.save_answer``); a saved
+        result is shown again when the cell re-runs. Without it there is no save button.
+    folder : str, optional
+        Where to save (default: beside the notebook).
 
     Returns
     -------
     widget : ipywidgets.Widget
-        One row per item; ``widget.controls`` maps each item id to its control.
+        One row per item; ``widget.controls`` maps each item id to its control (and ``"save"``).
     result : dict
         Item id -> chosen option code (``None`` until chosen), or a list when ``multiple``.
 
@@ -516,29 +674,61 @@ def choice_board(
     >>> result
     {'Q1': 'ga4'}
     """
-    labelled = options.items() if isinstance(options, Mapping) else [(o, o) for o in options]
+    from netmarketing.learner.saved import save_answer, saved_answer
+
+    labelled = list(options.items()) if isinstance(options, Mapping) else [(o, o) for o in options]
+    codes = {code for code, _ in labelled}
     pairs = [(label, code) for code, label in labelled]
+    entries = [
+        (str(item["id"]), str(item["zh"]))
+        if isinstance(item, Mapping) and "zh" in item
+        else _item_id_and_text(item)
+        for item in items
+    ]
+    old = saved_answer(save_as, folder=folder) if save_as else None
+    old = old if isinstance(old, dict) and sorted(old) == sorted(i for i, _ in entries) else {}
     rows, controls = [], {}
     result: dict = {}
-    for item in items:
-        item_id, text = _item_id_and_text(item)
+    for item_id, text in entries:
+        mark = widgets.HTML()
         if multiple:
-            control = widgets.SelectMultiple(options=pairs, rows=min(len(pairs), 6))
-            result[item_id] = []
+            start = [v for v in old.get(item_id) or [] if v in codes]
+            control = widgets.SelectMultiple(options=pairs, value=start, rows=min(len(pairs), 6))
+            result[item_id] = list(start)
         else:
-            control = widgets.Dropdown(options=[("（請選擇）", None), *pairs], value=None)
-            result[item_id] = None
+            start = old.get(item_id) if old.get(item_id) in codes else None
+            control = prompted_dropdown(pairs, start, layout=widgets.Layout(width="640px"))
+            result[item_id] = start
 
-        def _on_change(change: dict, item_id: str = item_id) -> None:
-            result[item_id] = list(change["new"]) if multiple else change["new"]
+        def _paint(mark: widgets.HTML = mark, item_id: str = item_id) -> None:
+            chosen = bool(result[item_id])
+            colour, sign = (_OK_COLOUR, "✔ 已選") if chosen else ("#888888", "未選")
+            mark.value = f'<span style="color:{colour};font-weight:bold">{sign}</span>'
+
+        def _on_change(change: dict, item_id: str = item_id, paint: Callable[[], None] = _paint) -> None:
+            result[item_id] = list(change["new"]) if multiple else chosen(change["new"])
+            paint()
 
         control.observe(_on_change, names="value")
+        _paint()
         controls[item_id] = control
-        rows.append(
-            widgets.HBox(
-                [widgets.HTML(f"<b>{item_id}</b>　{text}", layout=widgets.Layout(width="55%")), control]
-            )
+        row = widgets.VBox(
+            [
+                widgets.HTML(f"<b>{html.escape(item_id)}</b>　{html.escape(text)}"),
+                widgets.HBox([control, mark]),
+            ],
+            layout=widgets.Layout(margin="4px 0"),
         )
+        row.add_class(f"nm-item-{item_id}")  # a stable hook for browser tests
+        rows.append(row)
+    if save_as:
+
+        def _save() -> str:
+            save_answer(save_as, {k: (list(v) if multiple else v) for k, v in result.items()}, folder)
+            blank = [k for k, v in result.items() if not v]
+            return f"已儲存；但 {'、'.join(blank)} 還沒選" if blank else f"已儲存 {len(result)} 項"
+
+        rows.append(save_bar(_save, controls))
     board = widgets.VBox(rows)
     board.controls = controls
     return board, result
