@@ -1,18 +1,17 @@
-"""Small ipywidgets explorers for the notebooks; every final choice lands in a plain dict.
+"""Small ipywidgets explorers for the notebooks; every final choice lands in a plain dict, and is saved.
 
-Explorers render tables as HTML widgets (no ``Output`` capture), so a
-headless run under nbclient has no output routing to race with. Grading
-never depends on the state of a widget: each function returns
-``(widget, result)`` where ``result`` is an ordinary ``dict`` that the widget
-updates in place while the learner clicks. A notebook then copies what it
-needs into plain variables (``swot = {q: list(result[q]) for q in "SWOT"}``),
-and a notebook run headless under nbclient (where nobody clicks) still works:
-the widgets render nothing and the dict keeps its initial state.
+Explorers render tables as HTML widgets (no ``Output`` capture), so a headless run
+under nbclient has no output routing to race with. Each function returns
+``(widget, result)`` where ``result`` is an ordinary ``dict`` that the widget updates
+in place while the learner clicks. A graded widget has a 儲存 (save) button that writes
+its answer with :func:`netmarketing.learner.save_answer` to ``answers/<grade id>.json``
+beside the notebook; the graded cell reads it back with
+:func:`netmarketing.learner.saved_answer`, so the grader's fresh re-run sees exactly what
+the learner saved (and a learner who never saves hands in nothing).
 
-Widgets: :func:`swot_board` (SWOT sorting + TOWS choice), :func:`rfm_explorer`,
-:func:`segment_explorer`, :func:`quality_explorer` (data-quality audit with a list
-of flagged issues) and :func:`choice_board` (pair items with options, e.g.
-business questions with data sources).
+Widgets: :func:`swot_board` (SWOT sorting + TOWS choice), :func:`segment_explorer`,
+:func:`quality_explorer` (data-quality audit with the defects found) and
+:func:`choice_board` (pair items with options, e.g. law cases with articles).
 
 The controls of each widget are exposed as ``widget.controls`` (a dict of
 name -> control) so that tests, and curious learners, can drive them without
@@ -278,63 +277,6 @@ def _share_table(frame: pd.DataFrame, group_col: str, attribute: str) -> pd.Data
     return pd.concat([shares, overall.to_frame().T]).fillna(0.0)
 
 
-def rfm_explorer(
-    rfm_df: pd.DataFrame,
-    *,
-    segment_col: str = "segment",
-    metrics: Sequence[str] = ("recency", "frequency", "monetary"),
-) -> tuple[widgets.Widget, dict]:
-    """Build an explorer that compares RFM segments and lets the learner pick one.
-
-    Parameters
-    ----------
-    rfm_df : pandas.DataFrame
-        One row per customer with the RFM metrics and a segment column.
-    segment_col : str
-        Column with the segment label.
-    metrics : sequence of str
-        Columns summarised per segment (median, mean, customers, share).
-
-    Returns
-    -------
-    widget : ipywidgets.Widget
-        Overview table, dropdown of segments and a detail table (HTML);
-        ``widget.controls`` has ``"segment"`` and ``"detail"``.
-    result : dict
-        ``{"segment": None, "summary": DataFrame}``; ``segment`` follows the dropdown.
-    """
-    summary = rfm_df.groupby(segment_col, observed=True)[list(metrics)].median()
-    summary.insert(0, "顧客數", rfm_df.groupby(segment_col, observed=True).size())
-    summary.insert(1, "顧客占比", summary["顧客數"] / summary["顧客數"].sum())
-    result: dict = {"segment": None, "summary": summary}
-    segments = [str(s) for s in summary.index]
-    dropdown = widgets.Dropdown(options=[("（請選擇）", None)] + [(s, s) for s in segments], value=None)
-    overview = widgets.HTML(summary.style.format({"顧客占比": "{:.1%}"}, precision=1).to_html())
-    detail = widgets.HTML()
-
-    def _show(change: dict | None = None) -> None:
-        result["segment"] = dropdown.value
-        if dropdown.value is None:
-            detail.value = ""
-            return
-        chosen = rfm_df[rfm_df[segment_col].astype(str) == dropdown.value]
-        detail.value = chosen[list(metrics)].describe().T.round(1).to_html()
-
-    dropdown.observe(_show, names="value")
-    box = widgets.VBox(
-        [
-            widgets.HTML("<b>RFM 分群總覽（中位數）</b>"),
-            overview,
-            widgets.HTML("選一個分群看細節："),
-            dropdown,
-            detail,
-        ]
-    )
-    box.controls = {"segment": dropdown, "detail": detail}
-    return box, result
-
-
-#: zh-TW names of the profile attributes and of coded values, as a learner reads them.
 ATTRIBUTE_ZH: dict[str, str] = {
     "gender": "性別",
     "age_bracket": "年齡層",
@@ -382,29 +324,26 @@ def segment_explorer(
     """
     attributes = [a for a in attributes if a in customers.columns]
     result: dict = {"attribute": None, "segment": None, "table": None}
-    attribute = widgets.Dropdown(
-        options=[("（請選擇屬性）", None)] + [(ATTRIBUTE_ZH.get(a, a), a) for a in attributes],
-        index=0,
-        description="屬性",
+    attribute = prompted_dropdown(
+        [(ATTRIBUTE_ZH.get(a, a), a) for a in attributes], prompt="（請選擇屬性）", description="屬性"
     )
     segments = sorted(str(s) for s in customers[segment_col].dropna().unique())
-    segment = widgets.Dropdown(
-        options=[("（全部分群）", None)] + [(s, s) for s in segments], index=0, description="分群"
-    )
+    segment = prompted_dropdown([(s, s) for s in segments], prompt="（全部分群）", description="分群")
     out = widgets.HTML("<p>請先選擇一個屬性。</p>")
 
     def _show(change: dict | None = None) -> None:
-        result.update(attribute=attribute.value, segment=segment.value)
-        if attribute.value is None:
+        chosen_attribute, chosen_segment = chosen(attribute.value), chosen(segment.value)
+        result.update(attribute=chosen_attribute, segment=chosen_segment)
+        if chosen_attribute is None:
             result["table"] = None
             out.value = "<p>請先選擇一個屬性。</p>"
             return
-        table = _share_table(customers, segment_col, attribute.value)
+        table = _share_table(customers, segment_col, chosen_attribute)
         table.columns = [VALUE_ZH.get(str(c), str(c)) for c in table.columns]
         result["table"] = table
-        shown = table if segment.value is None else table.loc[[segment.value, "全體顧客"]]
+        shown = table if chosen_segment is None else table.loc[[chosen_segment, "全體顧客"]]
         out.value = (
-            f"<p>{ATTRIBUTE_ZH.get(attribute.value, attribute.value)}的分布（每一列加總為 100%）</p>"
+            f"<p>{ATTRIBUTE_ZH.get(chosen_attribute, chosen_attribute)}的分布（每一列加總為 100%）</p>"
             + shown.style.format("{:.1%}").background_gradient(axis=None, cmap="Blues").to_html()
         )
 
