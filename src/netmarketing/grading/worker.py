@@ -122,7 +122,7 @@ def grade_submission(task: dict[str, Any]) -> dict[str, Any]:
     if uid is not None:
         kill_user_processes(uid)  # leftovers of a previous submission on this slot
     box = _make_box(base, uid)
-    sandbox = None
+    sandbox = run = None
     try:
         files, copy_issues = copy_submission(Path(task["submission_dir"]), box / "work")
         if uid is not None:
@@ -135,7 +135,13 @@ def grade_submission(task: dict[str, Any]) -> dict[str, Any]:
             sandbox = Sandbox(box, limits, uid=uid, data=data)
             sandbox.make_cgroup(box.name)
         run = KernelRun(box, limits, sandbox, uid)
+        # One folder for the whole submission's answers (grade ids are unique within a module).
+        collected = box / "collected" / "answers"
+        collected.mkdir()
+        if uid is not None:
+            os.chown(collected, uid, uid)
         env = kernel_env(task, box, data, sandboxed=sandbox is not None)
+        env["NETMARKETING_ANSWERS"] = str(collected)
         if uid is not None:
             for path in [box / "home", *(box / "home").rglob("*")]:
                 os.lchown(path, uid, uid)
@@ -148,15 +154,19 @@ def grade_submission(task: dict[str, Any]) -> dict[str, Any]:
             outcome = _run_notebook(task, source, located.get(source.stem), run, env, deadline, variants)
             runs[source.stem] = outcome
             record["issues"] += [i.as_dict() for i in outcome["issues"]]
-        if uid is not None:
-            kill_user_processes(uid)  # nothing of the learner's may still run while answers are read
+        run.discard()  # nothing of the learner's may still run while answers are read
         # Scoring: every kernel has ended; this process never ran learner code.
+        from netmarketing.learner.answers import read_folder
+
         load_checks(task.get("extra_checks", ()))
         world = variants.world(task["student"])
         variant = Variant(task["student"], world.tables, world.truth)
+        handed = read_folder(collected)
         for name, outcome in runs.items():
-            record["notebooks"][name] = _score_outcome(task, name, outcome, box, variant)
+            record["notebooks"][name] = _score_outcome(task, name, outcome, handed, variant)
     finally:
+        if run is not None:
+            run.discard()
         if uid is not None:
             kill_user_processes(uid)
         if sandbox is not None:
@@ -210,36 +220,35 @@ def _run_notebook(
     outcome["issues"] += identity_issues(submitted_nb, task["student"], variants.label(task["student"]), name)
     merged, merge_issues = integrity.merge_submission(source_nb, release_nb, submitted_nb, name)
     outcome["issues"] += merge_issues
-    collected = run.box / "collected" / name
-    collected.mkdir()
-    if run.uid is not None:
-        os.chown(collected, run.uid, run.uid)
-    outcome["issues"] += execute(merged, run, dict(env, NETMARKETING_ANSWERS=str(collected)), deadline, name)
+    outcome["issues"] += execute(merged, run, env, deadline, name)
     outcome["issues"] += output_issues(merged, name, run.limits)
     outcome["executed"] = merged
     return outcome
 
 
 def _score_outcome(
-    task: dict[str, Any], name: str, outcome: dict[str, Any], box: Path, variant: Any
+    task: dict[str, Any], name: str, outcome: dict[str, Any], handed: tuple[dict, dict], variant: Any
 ) -> dict[str, Any]:
     """Score one executed notebook and keep its copy and its answers (as clean data) for the parent."""
     import nbformat
 
+    from netmarketing.grading.cells import grade_id
     from netmarketing.grading.score import score_notebook, ungraded
-    from netmarketing.learner.answers import AnswerError, read_folder, write_item
+    from netmarketing.learner.answers import AnswerError, write_item
 
     merged = outcome["executed"]
     if merged is None:
         return {"status": outcome.get("status"), "grades": ungraded(outcome["source"])}
-    answers, problems = read_folder(box / "collected" / name)
+    mine = {grade_id(c) for c in outcome["source"].cells} - {None}
+    answers = {gid: values for gid, values in handed[0].items() if gid in mine}
+    problems = {gid: text for gid, text in handed[1].items() if gid in mine}
     grades = score_notebook(merged, outcome["release"], answers, problems, variant)
     out = Path(task["out_dir"])
     kept = out / "answers" / name
     kept.mkdir(parents=True, exist_ok=True)
-    for grade_id, values in answers.items():
+    for gid, values in answers.items():
         with contextlib.suppress(AnswerError, OSError, ValueError):
-            write_item(kept, grade_id, values)  # re-written by the grader: only data it has read
+            write_item(kept, gid, values)  # re-written by the grader: only data it has read
     for cell in merged.cells:
         cell.setdefault("id", os.urandom(4).hex())
     merged.nbformat_minor = max(5, int(merged.get("nbformat_minor", 5) or 5))
