@@ -54,6 +54,7 @@ RESULT_ZH = {
     "none": "未評分",
 }
 WITHHELD = "（此輸出含有隱藏測試的內容，已隱藏）"
+HIDDEN_OUTPUT = "（此格含隱藏測試 (hidden test)，輸出不顯示；結果見上方「各題結果」）"
 PENDING_NOTE = "書面作答，由講師依評分規準 (rubric) 評分；評分完成後，這裡會列出各準則的等級與評語。"
 #: Files nbgrader's Release Feedback reads beside the pages (copied from the submission).
 RELEASE_FILES = ("timestamp.txt", "submission_secret.txt")
@@ -154,12 +155,10 @@ def write_feedback(
     out_dir = Path(out_dir)
     source_nbs = {Path(p).stem: nbformat.read(str(p), as_version=4) for p in sources}
     sub = _submission(record, sources, source_nbs, manual or {}, rubrics or {}, learner_name)
-    secret = set().union(*(integrity.hidden_lines(nb) for nb in source_nbs.values())) if source_nbs else set()
     pages = {INDEX: _index_page(sub)}
     for name in sub.notebooks:
         nb = nbformat.read(str(executed[name]), as_version=4) if name in executed else None
-        release = integrity.release_version(source_nbs[name]) if name in source_nbs else None
-        pages[f"{name}.html"] = _notebook_page(sub, name, nb, release, secret)
+        pages[f"{name}.html"] = _notebook_page(sub, name, nb, source_nbs.get(name))
     _replace_folder(out_dir, pages, submission_dir)
     return out_dir / INDEX
 
@@ -194,6 +193,7 @@ def _submission(
     from netmarketing.learner import items as learner_items
 
     module = record["module"]
+    secret = set().union(*(integrity.hidden_lines(nb) for nb in source_nbs.values()))
     found = {}
     for path in sources:
         for item in evidence.notebook_evidence(Path(path), module):
@@ -216,7 +216,7 @@ def _submission(
                     kind=grade.get("kind", "auto"),
                     score=score,
                     max_score=float(grade.get("max_score") or 0),
-                    message=str(grade.get("message_zh") or ""),
+                    message=_scrub(str(grade.get("message_zh") or ""), secret),
                     indicator=item.indicator if item else _indicator_or_unknown(gid),
                     exercise=registered.exercise if registered else "",
                     rubric=_rubric(rubrics, item, source_nbs.get(notebook), gid),
@@ -392,7 +392,7 @@ def _item_label(item: ItemResult) -> str:
     return f"{item.exercise}（{item.grade_id}）" if item.exercise else item.grade_id
 
 
-def _notebook_page(sub: Submission, name: str, nb: Any, release: Any, secret: set[str]) -> str:
+def _notebook_page(sub: Submission, name: str, nb: Any, source: Any) -> str:
     title = sub.titles.get(name, name)
     items = sub.of(name)
     body = [
@@ -407,7 +407,7 @@ def _notebook_page(sub: Submission, name: str, nb: Any, release: Any, secret: se
     if nb is None:
         body.append("<p>這本筆記本沒有可顯示的內容（找不到或無法執行，原因見上方「評分時的狀況」）。</p>")
     else:
-        body += _render_notebook(nb, release, items, secret)
+        body += _render_notebook(nb, source, items)
     body.append("</section>")
     return _page(f"{sub.module} {title} 回饋 (feedback)", body, sub, f"{name}.html")
 
@@ -519,13 +519,17 @@ def _markdown() -> Any:
     return md
 
 
-def _render_notebook(nb: Any, release: Any, items: Sequence[ItemResult], secret: set[str]) -> list[str]:
+def _render_notebook(nb: Any, source: Any, items: Sequence[ItemResult]) -> list[str]:
+    """Return the learner's executed notebook as HTML; locked cells as released, hidden tests never."""
     md = _markdown()
-    released = {}
-    for cell in release.cells if release is not None else []:
-        gid = integrity.nbgrader_meta(cell).get("grade_id")
-        if gid:
-            released[gid] = integrity.source_text(cell)
+    released, hidden, secret = {}, set(), set()
+    if source is not None:
+        secret = integrity.hidden_lines(source)
+        hidden = {integrity.nbgrader_meta(c).get("grade_id") for c in source.cells if integrity.has_hidden_tests(c)}
+        for cell in integrity.release_version(source).cells:
+            gid = integrity.nbgrader_meta(cell).get("grade_id")
+            if gid:
+                released[gid] = integrity.source_text(cell)
     by_id = {i.grade_id: i for i in items}
     states = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     parts = []
@@ -547,7 +551,10 @@ def _render_notebook(nb: Any, release: Any, items: Sequence[ItemResult], secret:
                 parts.append(
                     f'<pre class="src" aria-label="第 {number} 格程式碼 (code)"><code>{_esc(text)}</code></pre>'
                 )
-            parts += [_render_output(o, secret, states, number) for o in cell.get("outputs", [])]
+            if gid in hidden and cell.get("outputs"):
+                parts.append(f'<p class="note">{HIDDEN_OUTPUT}</p>')
+            else:
+                parts += [_render_output(o, secret, states, number) for o in cell.get("outputs", [])]
         parts.append("</div>")
     return parts
 
