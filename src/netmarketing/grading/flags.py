@@ -11,7 +11,7 @@ the flag stays cleared, also when the same submission is graded again, until the
 submission changes (its content hash, :func:`.autograde.submission_hash`). A resolved
 flag no longer holds a certification decision back (:func:`resolved_submissions`).
 
-What was raised and resolved is kept in ``<autograder>/flags.json``::
+What was raised and resolved is kept beside the results tables, ``<autograder>/results/flags.json``::
 
     {"01_market_analysis": {"sim05": {"hash": "...", "notebooks": ["t1_1_scope_and_sources"],
                                       "state": "open" | "resolved", "raised_at": "...",
@@ -38,7 +38,7 @@ STATE_FILE = "flags.json"
 
 def state_path(autograder: Path) -> Path:
     """Return the file of a workspace (``autograder/``) that remembers raised and resolved flags."""
-    return Path(autograder) / STATE_FILE
+    return Path(autograder) / "results" / STATE_FILE
 
 
 def read_state(autograder: Path) -> dict[str, dict[str, dict[str, Any]]]:

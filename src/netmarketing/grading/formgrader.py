@@ -38,6 +38,9 @@ TEMPLATE = Path(__file__).parent / "formgrader_templates" / "netmarketing_formgr
 #: A course module folder (the same rule as :func:`.evidence.course_modules`).
 MODULE_RE = re.compile(r"^\d\d_")
 SERVER_EXTENSION = "netmarketing.grading.formgrader"
+#: nbgrader's own feedback folder (``CourseDirectory.feedback_directory``): what Release Feedback sends.
+#: Generate Feedback empties it before writing; the course's feedback (``feedback/``) is never in its way.
+RELEASE_FEEDBACK_DIR = "feedback_release"
 
 
 def configure_formgrader(c: Any, ws: Any) -> None:
@@ -49,9 +52,11 @@ def configure_formgrader(c: Any, ws: Any) -> None:
     c.FormgraderPanels.autograder = str(ws.root)
     c.FormgraderPanels.course = str(ws.course_dir)
     c.FormgraderPanels.db_url = str(ws.db_url)
-    # Generate Feedback writes the course's feedback, never nbgrader's own (see nbgrader_bridge).
+    # Generate Feedback writes the course's feedback, never nbgrader's own (see nbgrader_bridge), and
+    # puts copies of its pages in a folder of nbgrader's own, so that nothing it empties is the course's.
     c.GenerateFeedback.exporter_class = "netmarketing.grading.nbgrader_bridge.ProjectFeedback"
     c.GenerateFeedback.preprocessors = []
+    c.CourseDirectory.feedback_directory = RELEASE_FEEDBACK_DIR
 
 
 # ==============================================================================================

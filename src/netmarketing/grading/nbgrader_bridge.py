@@ -14,10 +14,11 @@ score is the same.
 Feedback takes one path too. nbgrader's Generate Feedback (formgrader's button,
 ``nbgrader generate_feedback``) exports each autograded notebook with
 :class:`ProjectFeedback`, which writes the course's own feedback for that learner
-(:mod:`.feedback`, after applying the manual grades as ``netmarketing feedback`` does,
-:mod:`.review`) and hands nbgrader that notebook's page: the page nbgrader writes is the
-page the course wrote, so Release Feedback sends it and nothing else. nbgrader first empties
-the learner's feedback folder; the course's pages are written again right after.
+(``feedback/``: :mod:`.feedback`, after applying the manual grades as ``netmarketing
+feedback`` does, :mod:`.review`) and hands nbgrader that notebook's page. nbgrader writes
+it to its own feedback folder (``feedback_release/``, :data:`.formgrader.RELEASE_FEEDBACK_DIR`),
+which it empties first and which Release Feedback sends: the learner gets exactly the
+course's pages, and nothing nbgrader deletes is the course's feedback.
 
 formgrader's submission page gets the learner, the flags and the rubric panels from
 :class:`FormgraderPanels` (:mod:`.formgrader`).
@@ -25,6 +26,7 @@ formgrader's submission page gets the learner, the flags and the rubric panels f
 
 from __future__ import annotations
 
+import shutil
 import weakref
 from pathlib import Path
 from typing import Any
@@ -126,6 +128,7 @@ class ProjectFeedback(Exporter):
 
     def _write(self, module: str, learner: str) -> Path:
         from netmarketing.cli import UserError
+        from netmarketing.grading.feedback import RELEASE_FILES
         from netmarketing.grading.flags import resolved_submissions
         from netmarketing.grading.results import load_results
         from netmarketing.grading.review import (
@@ -155,9 +158,17 @@ class ProjectFeedback(Exporter):
                 f"(no grading record: run netmarketing grade first)"
             )
         resolved = (learner, module) in resolved_submissions(ws.root)
-        return write_learner_feedback(
+        folder = write_learner_feedback(
             ws, module, record, manual.get(learner, {}), rubrics, names, resolved=resolved
         ).parent
+        coursedir = getattr(self.parent, "coursedir", None)
+        if coursedir is not None:  # Release Feedback reads these beside the pages it sends
+            release = Path(coursedir.format_path(coursedir.feedback_directory, learner, module))
+            release.mkdir(parents=True, exist_ok=True)
+            for name in RELEASE_FILES:
+                if (folder / name).is_file():
+                    shutil.copyfile(folder / name, release / name)
+        return folder
 
 
 def _failure(message: str) -> Exception:
