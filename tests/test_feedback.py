@@ -85,7 +85,9 @@ def course(tmp_path: Path) -> dict:
         )
     ]
     chart = nbformat.v4.new_code_cell("plot()")
-    chart.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]
+    chart.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
+    ]
     executed.cells[3:3] = [mine, widget, chart]
     executed.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": WIDGET_STATE}}
     executed_path = tmp_path / "autograded" / f"{day.NOTEBOOK}.ipynb"

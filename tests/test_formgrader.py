@@ -58,7 +58,13 @@ def _record(student: str, digest: str, *issues: dict, notebooks: dict | None = N
 
 
 def _flag(notebook: str | None = NOTEBOOK) -> dict:
-    return {"code": "locked_cell_edited", "status": "flagged", "reason_zh": REASON, "reason_en": "edited", "notebook": notebook}
+    return {
+        "code": "locked_cell_edited",
+        "status": "flagged",
+        "reason_zh": REASON,
+        "reason_en": "edited",
+        "notebook": notebook,
+    }
 
 
 def _flagged(ws: Workspace, student: str) -> dict[str, bool]:
@@ -157,7 +163,10 @@ def test_the_rubric_records_score_becomes_the_gradebook_and_results_score(ws):
         "p1_1_1__total": {"score": 2.0, "max_score": 2.0, "kind": "auto"},
         day.WRITTEN: {"score": None, "max_score": 2.0, "kind": "manual"},
     }
-    records = {s: _record(s, "h", notebooks={NOTEBOOK: {"grades": json.loads(json.dumps(grades))}}) for s in ("s01", "s02")}
+    records = {
+        s: _record(s, "h", notebooks={NOTEBOOK: {"grades": json.loads(json.dumps(grades))}})
+        for s in ("s01", "s02")
+    }
     apply_to_results(records, manual)
     assert records["s01"]["score"] == pytest.approx(3.7)
     assert records["s02"]["score"] == pytest.approx(3.5)

@@ -54,7 +54,9 @@ def server(tmp_path_factory):
     os.environ["NETMARKETING_SCALE"] = "0.05"  # small worlds: the module reads one table
     try:
         limits = SandboxLimits(memory_mb=3072, cell_timeout=30, notebook_budget=120)
-        grade_modules(ws, [day.MODULE], GradeOptions(jobs=2, progress=False, limits=limits, extra_checks=[day.CHECKS]))
+        grade_modules(
+            ws, [day.MODULE], GradeOptions(jobs=2, progress=False, limits=limits, extra_checks=[day.CHECKS])
+        )
     finally:
         if saved is None:
             os.environ.pop("NETMARKETING_SCALE", None)
@@ -64,16 +66,32 @@ def server(tmp_path_factory):
     netmarketing = Path(sys.executable).parent / "netmarketing"
     log = open(root / "formgrader.log", "w")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(
-        [str(netmarketing), "formgrader", "--autograder", str(autograder), "--course", str(course), "--",
-         "--no-browser", f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"],
-        stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            str(netmarketing),
+            "formgrader",
+            "--autograder",
+            str(autograder),
+            "--course",
+            str(course),
+            "--",
+            "--no-browser",
+            f"--port={port}",
+            f"--IdentityProvider.token={TOKEN}",
+            "--ServerApp.ip=127.0.0.1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
         while True:
             try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=10).close()  # loopback only
+                urllib.request.urlopen(
+                    f"{base}/api/status?token={TOKEN}", timeout=10
+                ).close()  # loopback only
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
@@ -117,7 +135,7 @@ def _poll(check, what: str, seconds: float = 20):
 
 def test_formgrader_lists_only_modules_and_its_links_resolve(server, page):
     """Does formgrader list the module (not the builder scripts), with a source link that opens the sources?"""
-    base, ws, _ = server
+    base = server[0]
     _open(page, base, "/formgrader")
     page.wait_for_selector("#main-table td.name a")
     assert page.locator("#main-table td.name").all_inner_texts() == [day.MODULE]
@@ -183,10 +201,26 @@ def test_an_instructors_grading_day(server, page):
     assert (own / "index.html").is_file()
     assert (released / f"{day.NOTEBOOK}.html").read_bytes() == (own / f"{day.NOTEBOOK}.html").read_bytes()
     assert COMMENT in (own / f"{day.NOTEBOOK}.html").read_text(encoding="utf-8")
-    every = [p for folder in (ws.feedback_dir, released.parent.parent) for p in Path(folder).rglob("*") if p.is_file()]
+    every = [
+        p
+        for folder in (ws.feedback_dir, released.parent.parent)
+        for p in Path(folder).rglob("*")
+        if p.is_file()
+    ]
     for path in every:
         text = path.read_text(encoding="utf-8", errors="replace")
-        assert day.SOLUTION_TEXT not in text and day.CHECK_CODE not in text and "BEGIN SOLUTION" not in text, path
+        assert (
+            day.SOLUTION_TEXT not in text and day.CHECK_CODE not in text and "BEGIN SOLUTION" not in text
+        ), path
+
+    # Release Feedback hands out exactly those pages (one per notebook), through nbgrader's exchange.
+    modal.get_by_role("button", name="OK").click()
+    modal.wait_for(state="hidden")
+    page.locator("#main-table td.release-feedback a").click()
+    page.locator(".modal-dialog", has_text="released").wait_for()
+    outbound = sorted((ws.exchange_dir / str(ws.course_id) / "feedback").glob("*.html"))
+    pages = {(ws.feedback_dir / s / day.MODULE / f"{day.NOTEBOOK}.html").read_bytes() for s in ("s01", "s02")}
+    assert len(outbound) == 2 and {p.read_bytes() for p in outbound} == pages
 
     # The rest of the day on the command line, from a folder inside the course (no paths given).
     cwd = Path.cwd()

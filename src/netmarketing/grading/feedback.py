@@ -525,7 +525,9 @@ def _render_notebook(nb: Any, source: Any, items: Sequence[ItemResult]) -> list[
     released, hidden, secret = {}, set(), set()
     if source is not None:
         secret = integrity.hidden_lines(source)
-        hidden = {integrity.nbgrader_meta(c).get("grade_id") for c in source.cells if integrity.has_hidden_tests(c)}
+        hidden = {
+            integrity.nbgrader_meta(c).get("grade_id") for c in source.cells if integrity.has_hidden_tests(c)
+        }
         for cell in integrity.release_version(source).cells:
             gid = integrity.nbgrader_meta(cell).get("grade_id")
             if gid:
