@@ -7,7 +7,6 @@ Fast tests: the executed notebook and the grader's record are made by hand (no k
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 from html.parser import HTMLParser
@@ -15,17 +14,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_formgrader import day  # the small course of tests/fixtures/instructor_day.py
 
 from netmarketing.certify.manual import read_manual_grade, render_record
 from netmarketing.certify.rubrics import load_rubrics
 from netmarketing.grading import integrity
 from netmarketing.grading.feedback import HIDDEN_OUTPUT, INDEX, widget_summary, write_feedback
-
-_spec = importlib.util.spec_from_file_location(
-    "instructor_day", Path(__file__).parent / "fixtures" / "instructor_day.py"
-)
-day = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(day)
 
 MESSAGE = "total 不等於 0 到 9 的總和：請回到練習 1 檢查 range 的上下限"
 COMMENT = "說明清楚；下次請附上驗算。"

@@ -98,8 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     revoke.add_argument(
         "--out",
         type=Path,
-        default=Path("reports"),
-        help="狀態清單寫到 OUT/status/ (the list goes to OUT/status/), 預設 reports/",
+        help="狀態清單寫到 OUT/status/ (the list goes to OUT/status/), 預設為儲存庫的 reports/",
     )
     revoke.add_argument("--policy", type=Path, default=None, help="認證政策檔 (policy file)")
     revoke.set_defaults(func=_revoke)
@@ -267,7 +266,11 @@ def _revoke(args: argparse.Namespace) -> int:
     register.save()
     # The list the credential names; a policy changed since then must not move it.
     url = revocation.status_list or status.list_url(policy.issuer_status_list, policy.issuer_url, key.did)
-    path = status.write_status_list(register, key, url, args.out)
+    from netmarketing.grading.workspace import Workspace
+
+    path = status.write_status_list(
+        register, key, url, args.out or Workspace.default().root.parent / "reports"
+    )
     if revocation.already:
         print(f"此證書已於 {revocation.revoked_at} 撤銷過 (already revoked): {credential_id}")
     else:

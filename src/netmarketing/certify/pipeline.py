@@ -403,11 +403,11 @@ def open_flags(results_dir: Path | str) -> pd.DataFrame:
 
 def sync_workspace_flags(autograder_dir: Path, db_url: str, course_dir: Path | str | None = None) -> None:
     """Record the flags the instructor resolved in formgrader since the last sync (:func:`.flags.sync_flags`)."""
-    from netmarketing.grading.flags import STATE_FILE, sync_flags
+    from netmarketing.grading.flags import sync_flags
     from netmarketing.grading.workspace import Workspace
 
     results = Path(autograder_dir) / "results"
-    modules = [p.stem for p in sorted(results.glob("*.json")) if p.name != STATE_FILE]
+    modules = [p.stem for p in sorted(results.glob("*.json"))]
     if not modules or not db_url:
         return
     ws = Workspace(Path(autograder_dir), course_dir=Path(course_dir) if course_dir else None, db_url=db_url)

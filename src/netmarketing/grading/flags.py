@@ -11,7 +11,8 @@ the flag stays cleared, also when the same submission is graded again, until the
 submission changes (its content hash, :func:`.autograde.submission_hash`). A resolved
 flag no longer holds a certification decision back (:func:`resolved_submissions`).
 
-What was raised and resolved is kept beside the results tables, ``<autograder>/results/flags.json``::
+What was raised and resolved is kept beside the results tables, in ``<autograder>/results/review/flags.json``
+(a folder of its own, so that nothing reading the results tables ``results/*.json`` meets it)::
 
     {"01_market_analysis": {"sim05": {"hash": "...", "notebooks": ["t1_1_scope_and_sources"],
                                       "state": "open" | "resolved", "raised_at": "...",
@@ -38,7 +39,7 @@ STATE_FILE = "flags.json"
 
 def state_path(autograder: Path) -> Path:
     """Return the file of a workspace (``autograder/``) that remembers raised and resolved flags."""
-    return Path(autograder) / "results" / STATE_FILE
+    return Path(autograder) / "results" / "review" / STATE_FILE
 
 
 def read_state(autograder: Path) -> dict[str, dict[str, dict[str, Any]]]:
