@@ -67,7 +67,7 @@ def course(tmp_path: Path) -> dict:
             traceback=["Traceback (most recent call last)", "File /srv/grader/frame.py:12, in helper"],
         )
     ]
-    mine = nbformat.v4.new_markdown_cell(f"## 我的筆記\n\n**重點**：官網最好。{RAW_HTML}")
+    mine = nbformat.v4.new_markdown_cell(f"## 我的筆記\n\n**重點**：官網最好。<br/>{RAW_HTML}")
     widget = nbformat.v4.new_code_cell("show_choice()")
     widget.outputs = [
         nbformat.v4.new_output(
@@ -168,6 +168,7 @@ def test_markdown_is_rendered_and_the_learners_raw_html_escaped(course):
     assert '<pre><code class="language-python">print(total)' in page
     assert "<strong>重點</strong>" in page
     assert RAW_HTML not in page and "&lt;script&gt;" in page
+    assert "官網最好。<br>" in page  # line breaks (course tables use them) are the one tag kept
 
 
 def test_widgets_are_summarised_in_words(course):

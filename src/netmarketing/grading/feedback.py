@@ -62,6 +62,8 @@ INDEX = "index.html"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: The one HTML tag course Markdown uses (line breaks in table cells); all other HTML stays escaped.
+_BR = re.compile(r"&lt;br\s*/?&gt;")
 _MAX_TEXT = 5000
 _MAX_IMAGE = 2_000_000
 #: Issues a learner is not shown (the instructor reads them in the results table).
@@ -206,9 +208,9 @@ def _submission(
             item = found.get((notebook, gid))
             registered = learner_items.find(gid)
             given = manual.get((notebook, gid))
-            score = grade.get("score")
-            if given is not None and getattr(given, "source", "") != "invalid" and given.score is not None:
-                score = given.score
+            if given is not None and given.source == "invalid":
+                given = None  # an unreadable rubric record: the answer still waits for its grade
+            score = given.score if given is not None and given.score is not None else grade.get("score")
             results.append(
                 ItemResult(
                     notebook=notebook,
@@ -219,8 +221,8 @@ def _submission(
                     message=_scrub(str(grade.get("message_zh") or ""), secret),
                     indicator=item.indicator if item else _indicator_or_unknown(gid),
                     exercise=registered.exercise if registered else "",
-                    rubric=_rubric(rubrics, item, source_nbs.get(notebook), gid),
-                    manual=given if given is not None and getattr(given, "source", "") != "invalid" else None,
+                    rubric=_rubric(rubrics, item),
+                    manual=given,
                 )
             )
     titles = {name: _title(nb, name) for name, nb in source_nbs.items()}
@@ -236,18 +238,14 @@ def _submission(
     )
 
 
-def _rubric(rubrics: Mapping[str, Any], item: Any, source_nb: Any, grade_id: str) -> Any:
+def _rubric(rubrics: Mapping[str, Any], item: Any) -> Any:
     """Return the rubric of a written item (None for automatic items or when rubrics are unknown)."""
     if not rubrics or item is None or item.kind != "manual" or not item.points:
         return None
     from netmarketing.certify.rubrics import RubricError, rubric_for_cell
 
-    meta = {}
-    for cell in source_nb.cells if source_nb is not None else []:
-        if integrity.nbgrader_meta(cell).get("grade_id") == grade_id:
-            meta = dict(cell.metadata.get("netmarketing", {}))
-    try:
-        return rubric_for_cell(meta, dict(rubrics))
+    try:  # the same choice certify makes: the cell's rubric, else its work output's, else the default
+        return rubric_for_cell({"rubric": item.rubric, "output": item.output}, dict(rubrics))
     except (RubricError, KeyError):
         return None
 
@@ -425,7 +423,7 @@ def _items_table(items: Sequence[ItemResult]) -> list[str]:
         body.append(
             f'<tr class="{item.result}"><th scope="row"><a href="#cell-{_esc(item.grade_id)}">'
             f"{_esc(_item_label(item))}</a></th><td>{_esc(item.indicator)}</td>"
-            f"<td>{_num(item.score)} / {_num(item.max_score)}</td>"
+            f'<td class="n">{_num(item.score)} / {_num(item.max_score)}</td>'
             f'<td><span class="tag {item.result}">{RESULT_ZH[item.result]}</span></td>'
             f"<td>{_esc(_note(item))}</td></tr>"
         )
@@ -547,7 +545,7 @@ def _render_notebook(nb: Any, source: Any, items: Sequence[ItemResult]) -> list[
         label = _cell_label(by_id.get(gid))
         parts.append(f'<div class="cell {cell.cell_type}"{anchor}>{label}')
         if cell.cell_type == "markdown":
-            parts.append(f'<div class="md">{md.render(text)}</div>')
+            parts.append(f'<div class="md">{_BR.sub("<br>", md.render(text))}</div>')
         elif cell.cell_type == "code":
             if text.strip():
                 parts.append(
@@ -640,7 +638,10 @@ def widget_summary(model_id: str, states: Mapping[str, Any]) -> str:
     found: list[str] = []
     _walk_widget(model_id, states, found, set())
     if not found:
-        return "互動元件 (widget)：回饋頁不顯示互動元件；請在 JupyterLab 中開啟筆記本查看你的選擇。"
+        return (
+            "互動元件 (widget)：回饋頁無法顯示互動元件本身；你用它做的選擇若由評分格交出，"
+            "結果列在上方「各題結果」，也可以在 JupyterLab 中開啟筆記本查看。"
+        )
     return "互動元件 (widget)：" + "；".join(found) + "。"
 
 
@@ -680,7 +681,9 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; }
 caption { text-align: left; color: #57606a; padding: .2em 0; }
 th, td { border: 1px solid #d0d7de; padding: .35em .55em; text-align: left; vertical-align: top; }
 thead th { background: #f6f8fa; }
-.tag { display: inline-block; padding: 0 .45em; border-radius: .3em; font-weight: bold; border: 1px solid; }
+.tag { display: inline-block; padding: 0 .45em; border-radius: .3em; font-weight: bold; border: 1px solid;
+  white-space: nowrap; }
+td.n { white-space: nowrap; }
 .tag.pass { color: #116329; border-color: #116329; background: #dafbe1; }
 .tag.partial, .tag.fail { color: #8a3b00; border-color: #8a3b00; background: #fff1e5; }
 .tag.pending, .tag.none { color: #3d444d; border-color: #3d444d; background: #eaeef2; }
