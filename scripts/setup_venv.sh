@@ -18,12 +18,14 @@ fi
 # JupyterLab opens in Traditional Chinese: the zh-TW language pack is installed
 # with the package; here we make it the default locale of this environment.
 # No news or update checks: the course runs offline on JupyterHub and laptops alike.
+# Opening a notebook starts its kernel without asking which one (the dialog's button is English).
 settings="$venv/share/jupyter/lab/settings"
 mkdir -p "$settings"
 cat > "$settings/overrides.json" <<'JSON'
 {
   "@jupyterlab/translation-extension:plugin": {"locale": "zh_TW"},
-  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}
+  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},
+  "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}
 }
 JSON
 

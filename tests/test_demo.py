@@ -64,7 +64,7 @@ def test_demo_grades_every_module_and_every_learner(demo: dict) -> None:
 
 @pytest.mark.slow
 def test_demo_outcomes_follow_the_kind_of_learner(demo: dict) -> None:
-    """Experts earn the duty credential of each module, novices nothing; copiers, tamperers, crashers show."""
+    """Experts earn the duty credential of each module; novices and blank-memo learners nothing; copiers, tamperers, crashers show."""
     who, decisions, results = demo["who"], demo["decisions"], demo["results"]
     graded_duties = sorted(_graded_duties())
     expert = decisions[who["expert"]]
@@ -72,6 +72,9 @@ def test_demo_outcomes_follow_the_kind_of_learner(demo: dict) -> None:
     assert set(expert["credentials"].split(",")) >= set(graded_duties)
     assert decisions[who["novice"]]["credentials"] == ""
     assert decisions[who["blank"]]["credentials"] == ""
+    # Every automatic answer right, every written answer blank: automatic points never make up for judgement.
+    memoless = decisions[who["memoless"]]
+    assert all(memoless[d] == "not_met" for d in graded_duties) and memoless["credentials"] == ""
     for module in results.values():
         assert module[who["copier"]]["status"] == "flagged"
         assert module[who["crasher"]]["status"] in ("timeout", "killed", "crashed")

@@ -328,8 +328,8 @@ def test_a_kernel_started_with_that_env_is_the_learner_and_their_variant(monkeyp
 
 def test_the_grader_starts_each_kernel_as_the_submitter_with_tables_only(tmp_path):
     """Does the grader's kernel environment name the submitting learner, point at the data mount, and hold no secret?"""
-    from netmarketing.grading.autograde import kernel_env
     from netmarketing.grading.sandbox import DATA_MOUNT
+    from netmarketing.grading.worker import kernel_env
 
     template = tmp_path / "mpl"
     template.mkdir()

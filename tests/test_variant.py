@@ -70,3 +70,16 @@ def test_grader_cache_is_private(tmp_path, monkeypatch):
     monkeypatch.delenv("NETMARKETING_GRADER_CACHE", raising=False)
     cache = grader_cache(tmp_path)
     assert cache == tmp_path / "cache" and stat.S_IMODE(cache.stat().st_mode) == 0o700
+
+
+def test_data_folders_follow_the_data_version_and_scale(tmp_path, monkeypatch):
+    """Does a new data version or another scale get its own learner data folder (never stale tables)?"""
+    import netmarketing.data
+
+    built = []
+    monkeypatch.setattr(Variants, "release", lambda self, lid, folder, replace=True: built.append(folder) or folder)
+    small = Variants(b"k", tmp_path, 0.05).data_folder("s001")
+    assert Variants(b"k", tmp_path, 0.2).data_folder("s001") != small
+    monkeypatch.setattr(netmarketing.data, "DATA_VERSION", "99")
+    assert Variants(b"k", tmp_path, 0.05).data_folder("s001") != small
+    assert len(set(built)) == 3

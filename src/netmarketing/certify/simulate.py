@@ -30,6 +30,7 @@ LEVEL_OF_KIND = {
     "copier": 2,
     "tamperer": 3,
     "crasher": 3,
+    "memoless": 0,  # left every written answer blank
 }
 
 

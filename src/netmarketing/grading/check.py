@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netmarketing.grading.cells import source
 from netmarketing.grading.evidence import (
     NOT_COUNTED,
     PRACTICE,
@@ -137,11 +138,6 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
 def _load_standard() -> Any:
     from netmarketing.standard import load_standard
 
@@ -184,7 +180,7 @@ def _check_notebook(path: Path, module: str, std: Any, report: CheckReport) -> l
             )
         if grade_id:
             ids_in_notebook[grade_id] += 1
-        text = _source(cell)
+        text = source(cell)
         if any(d in text for d in _DELIMITERS[2:]):
             report.add(
                 ERROR,
@@ -229,7 +225,7 @@ def _check_notebook(path: Path, module: str, std: Any, report: CheckReport) -> l
 def _check_identity_cell(nb: dict, report: CheckReport, where: dict) -> None:
     """Check that the first code cell records the learner id and prints the identity marker."""
     code_cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    first = _source(code_cells[0]) if code_cells else ""
+    first = source(code_cells[0]) if code_cells else ""
     if not _LEARNER_ID_RE.search(first):
         report.add(
             ERROR,
@@ -439,7 +435,7 @@ def _check_auto_cell(cell: dict, grade_id: str, label: str, report: CheckReport,
     from netmarketing.grading.checks import load_checks
     from netmarketing.learner.items import find
 
-    text = _source(cell)
+    text = source(cell)
     if re.search(r"^\s*assert\b", text, re.MULTILINE):
         report.add(
             ERROR,
@@ -640,7 +636,7 @@ def secret_lines(nb: dict) -> tuple[set[str], set[str]]:
     hidden: set[str] = set()
     shown: set[str] = set()
     for cell in nb.get("cells", []):
-        text = _source(cell)
+        text = source(cell)
         code = cell.get("cell_type") == "code"
         nbg = cell.get("metadata", {}).get("nbgrader", {})
         sol, hid, other = _split_regions(text)
@@ -699,15 +695,15 @@ def _scan_release(module: str, course_dir: Path, report: CheckReport) -> None:
             _scan_released_notebook(source, released, report, where)
 
 
-def _scan_released_notebook(source: Path, released: Path, report: CheckReport, where: dict) -> None:
+def _scan_released_notebook(source_path: Path, released: Path, report: CheckReport, where: dict) -> None:
     try:
-        solution, hidden = secret_lines(json.loads(source.read_text(encoding="utf-8")))
+        solution, hidden = secret_lines(json.loads(source_path.read_text(encoding="utf-8")))
     except json.JSONDecodeError:
         return  # already reported as invalid-notebook
     nb = json.loads(released.read_text(encoding="utf-8"))
     for index, cell in enumerate(nb.get("cells", [])):
         label = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
-        texts = [_source(cell)]
+        texts = [source(cell)]
         texts += [json.dumps(o, ensure_ascii=False) for o in cell.get("outputs", []) or []]
         joined = "\n".join(texts)
         for delimiter in _DELIMITERS:

@@ -168,6 +168,8 @@ INSTRUCTOR_ONLY_EXTENSIONS = (
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:course-list",
+    # Pairing notebooks with text files is for course authors (course_text/); its menus are English.
+    "jupyterlab-jupytext",
 )
 
 

@@ -31,6 +31,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from netmarketing.grading.cells import item_kind
+
 PRACTICE = "practice"
 REFLECTION = "reflection"
 #: Pseudo-indicators whose items never count toward a level decision.
@@ -84,11 +86,6 @@ def indicator_from_grade_id(grade_id: str) -> str:
     return slug if slug in NOT_COUNTED else slug.upper().replace("_", ".")
 
 
-def _cell_kind(cell: dict) -> str:
-    nbg = cell.get("metadata", {}).get("nbgrader", {})
-    return "auto" if cell.get("cell_type") == "code" and not nbg.get("solution", False) else "manual"
-
-
 def notebook_evidence(path: Path, module: str | None = None) -> list[EvidenceItem]:
     """Return the evidence items of one source notebook, in cell order."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -108,7 +105,7 @@ def notebook_evidence(path: Path, module: str | None = None) -> list[EvidenceIte
                 indicator=nm.get("indicator", ""),
                 output=nm.get("output"),
                 points=float(nbg.get("points", 0) or 0),
-                kind=_cell_kind(cell),
+                kind=item_kind(cell) or "manual",
                 ks=tuple(nm.get("ks", []) or []),
                 rubric=nm.get("rubric"),
                 attitude=nm.get("attitude"),

@@ -60,9 +60,12 @@ class TrustedAutograde(Preprocessor):
         if graded is None:
             from nbgrader.converters.base import NbGraderException
 
+            from netmarketing.grading.results import load_results
+
+            record = load_results(self._workspace(), info["assignment"]).get(info["student"], {})
             raise NbGraderException(
-                f"netmarketing grade 無法評分 {info['student']} 的 {info['notebook']}，原因見 results/"
-                f"{info['assignment']}.json (the trusted grader could not grade this notebook)"
+                f"評分程式無法評分 {info['student']} 的 {info['notebook']}：{record.get('reason_zh', '原因不明')} "
+                f"(the trusted grader could not grade this notebook: {record.get('reason_en', 'unknown')})"
             )
         return nbformat.from_dict(graded), resources
 

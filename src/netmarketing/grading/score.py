@@ -11,15 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from netmarketing.grading import integrity
+from netmarketing.grading.cells import item_kind
 from netmarketing.grading.checks import Variant, judge
-
-
-def item_kind(cell: Any) -> str | None:
-    """Return ``"auto"``, ``"manual"`` or None for a cell that is not graded."""
-    meta = integrity.nbgrader_meta(cell)
-    if not (meta.get("grade") and meta.get("grade_id")):
-        return None
-    return "manual" if meta.get("solution") else "auto"
 
 
 def ungraded(source_nb: Any) -> dict[str, dict[str, Any]]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -134,9 +135,15 @@ def write_saved_answers(folder: Any, grade_ids: Iterable[str], variant: Variant)
     return written
 
 
+#: Dotted names of more check modules to load, comma-separated (a course's own, or a test fixture's);
+#: grading workers inherit it, so nbgrader's own autograde path sees them too.
+ENV_EXTRA = "NETMARKETING_EXTRA_CHECKS"
+
+
 def load_checks(extra: Iterable[str] = ()) -> dict[str, Registered]:
-    """Import the course's check modules (and ``extra`` dotted module names) and return the registry."""
-    names = [f"{__name__}.{m}" for m in MODULES] + list(extra)
+    """Import the course's check modules (and ``extra`` / ``$NETMARKETING_EXTRA_CHECKS`` ones); return the registry."""
+    configured = [m.strip() for m in os.environ.get(ENV_EXTRA, "").split(",") if m.strip()]
+    names = [f"{__name__}.{m}" for m in MODULES] + list(extra) + configured
     for name in names:
         if name in _imported:
             continue
