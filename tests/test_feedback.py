@@ -288,3 +288,19 @@ def test_pages_have_language_headings_table_headers_and_text_alternatives(course
         assert outline.tables == outline.captions, name
         assert outline.img_without_alt == 0, name
     assert "<img" in _write(course)[f"{day.NOTEBOOK}.html"]
+
+
+@pytest.mark.parametrize("graded", [False, True])
+def test_feedback_pages_pass_axe_in_a_browser(course, page, axe, graded):
+    """Do the index and the notebook page pass axe-core (no serious or critical violation), before and after
+    the written answer is graded, with the Markdown, the widget sentence and the chart's text alternative shown?"""
+    manual = _graded(course["rubrics"], [2, 3]) if graded else None
+    _write(course, manual)
+    for name in (INDEX, f"{day.NOTEBOOK}.html"):
+        page.goto((course["out"] / name).as_uri())
+        found = axe(page)
+        assert not found, f"{name}: {found}"
+    assert page.get_by_role("img", name=re.compile("程式產生的圖表")).count() == 1
+    assert page.locator(".md strong", has_text="練習 4").count() == 1
+    if graded:
+        assert COMMENT in page.locator(".comment").inner_text()
