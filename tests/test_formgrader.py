@@ -172,6 +172,33 @@ def test_the_rubric_records_score_becomes_the_gradebook_and_results_score(ws):
     assert records["s02"]["score"] == pytest.approx(3.5)
 
 
+def test_feedback_keeps_the_manual_total_in_the_ledger_results_are_written_from(ws):
+    """After `netmarketing feedback`, do the ledger and results/*.json hold the total with the manual grade,
+    while a submission another run is grading right now is left to that run?"""
+    from netmarketing.grading.ledger import Ledger
+    from netmarketing.grading.results import load_results
+    from netmarketing.grading.review import refresh
+
+    grades = {
+        "p1_1_1__total": {"score": 2.0, "max_score": 2.0, "kind": "auto"},
+        day.WRITTEN: {"score": None, "max_score": 2.0, "kind": "manual"},
+    }
+    ledger = Ledger(ws.db_url)
+    for student in ("s01", "s02"):
+        ledger.claim(MODULE, student, "run-1")
+        ledger.finish(
+            MODULE, student, "run-1", _record(student, "h", notebooks={NOTEBOOK: {"grades": grades}})
+        )
+    rubrics = load_workspace_rubrics(ws)
+    for student in ("s01", "s02"):
+        _comment(ws, student, render_record(rubrics["fixture_memo"], [2, 3]), typed=None)
+    assert ledger.claim(MODULE, "s02", "run-2")  # s02 is being graded again right now
+    refresh(ws, [MODULE], students=())
+    assert ledger.records(MODULE)["s01"]["score"] == pytest.approx(3.7)
+    assert load_results(ws, MODULE)["s01"]["score"] == pytest.approx(3.7)
+    assert ledger.records(MODULE)["s02"]["score"] == pytest.approx(2.0)
+
+
 def test_an_unreadable_record_leaves_the_written_answer_ungraded_everywhere(ws):
     """Does a record with a criterion left blank keep the item ungraded in the results, whatever was typed?"""
     rubrics = load_workspace_rubrics(ws)

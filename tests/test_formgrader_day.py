@@ -150,7 +150,7 @@ def test_formgrader_lists_only_modules_and_its_links_resolve(server, page):
     assert "s01" in students and "怡君" in students and "陳" in students
 
 
-def test_an_instructors_grading_day(server, page):
+def test_an_instructors_grading_day(server, page, axe):
     """Flag seen and resolved, rubric used in formgrader, Generate Feedback, feedback and certify: does the
     learner's feedback page and report show the criterion levels and the comment, with one total everywhere?"""
     base, ws, root = server
@@ -235,11 +235,13 @@ def test_an_instructors_grading_day(server, page):
     written = page.locator("section", has=page.locator("h2", has_text="書面作答的評分")).inner_text()
     assert "說明結果從哪個計算而來" in written and "2（達成）" in written and "3（優異）" in written
     assert COMMENT in written and "1.7 / 2" in written
+    assert not axe(page), str(axe(page))
 
     report = root / "reports" / "learners" / "s01.html"
     page.goto(report.as_uri())
     body = page.locator("body").inner_text()
     assert "2（達成）" in body and "3（優異）" in body and COMMENT in body and GRADER in body
+    assert not axe(page), str(axe(page))
     total = json.loads((ws.root / "results" / f"{day.MODULE}.json").read_text(encoding="utf-8"))
     assert total["submissions"]["s01"]["score"] == pytest.approx(7.7)
     with ws.gradebook() as gb:

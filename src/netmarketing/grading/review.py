@@ -6,8 +6,8 @@ record's criterion levels. :func:`refresh` makes every place agree with that rea
 
 1. **gradebook**: a manual score that differs from its record's score is set to it, so
    formgrader's totals are the ones the reports use;
-2. **results table** (``results/<module>.json``): manual items get their score, and each
-   learner's total is recomputed;
+2. **results** (the grading ledger, and ``results/<module>.json`` written from it): manual
+   items get their score, and each learner's total is recomputed;
 3. **flags**: resolutions made in formgrader are recorded (:mod:`.flags`);
 4. **feedback**: every learner's pages are written again with the manual scores, the
    criterion levels and the grader's comments (:mod:`.feedback`).
@@ -171,35 +171,37 @@ def refresh(ws: Any, modules: Sequence[str], students: Iterable[str] | None = No
     students : iterable of str, optional
         Only these learners' feedback pages (scores and flags are always brought up to date).
     """
-    from netmarketing.grading.autograde import _module_lock
     from netmarketing.grading.flags import resolved_submissions, sync_flags
-    from netmarketing.grading.results import load_results, save_results
+    from netmarketing.grading.ledger import Ledger
+    from netmarketing.grading.results import save_results
 
     summary = RefreshSummary(flags=sync_flags(ws, modules))
     resolved = resolved_submissions(ws.root)
     rubrics = load_workspace_rubrics(ws)
     names = learner_names(ws)
     wanted = set(students) if students is not None else None
+    ledger = Ledger(ws.db_url)  # the graded submissions' records (results/*.json is written from it)
     for module in modules:
-        with _module_lock(ws, module):
-            records = load_results(ws, module)
-            if not records:
-                continue
-            manual, changed = collect_manual(ws, module, rubrics, apply=True)
-            summary.scores_set += changed
-            save_results(ws, module, apply_to_results(records, manual))
-            for learner in sorted(records):
-                if wanted is None or learner in wanted:
-                    page = write_learner_feedback(
-                        ws,
-                        module,
-                        records[learner],
-                        manual.get(learner, {}),
-                        rubrics,
-                        names,
-                        resolved=(learner, module) in resolved,
-                    )
-                    summary.pages.append(page)
+        records = ledger.records(module)
+        if not records:
+            continue
+        manual, changed = collect_manual(ws, module, rubrics, apply=True)
+        summary.scores_set += changed
+        for learner, record in apply_to_results(records, manual).items():
+            ledger.amend(module, learner, record)  # skipped while a run grades it: that run applies them
+        save_results(ws, module, ledger.records(module))
+        for learner in sorted(records):
+            if wanted is None or learner in wanted:
+                page = write_learner_feedback(
+                    ws,
+                    module,
+                    records[learner],
+                    manual.get(learner, {}),
+                    rubrics,
+                    names,
+                    resolved=(learner, module) in resolved,
+                )
+                summary.pages.append(page)
     return summary
 
 
