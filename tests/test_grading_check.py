@@ -254,13 +254,22 @@ def test_ks_codes_are_checked_and_their_coverage_printed(tmp_path):
     assert any(line.startswith("T1.1 知識與技能覆蓋") for line in report.format().splitlines())
 
 
-def test_judgement_item_needs_a_detailed_rubric(tmp_path):
+def test_judgement_item_needs_a_detailed_rubric(tmp_path, monkeypatch):
     """Is a written item without a rubric, or with a rubric lacking level descriptors and exemplars, an error?"""
+    import yaml
+
+    from netmarketing.certify.rubrics import load_rubrics, parse_rubric
+    from netmarketing.grading import check
+
+    plain = yaml.safe_load(
+        (Path(__file__).parents[1] / "autograder/rubrics/written_analysis.yaml").read_text("utf-8")
+    )
+    plain.update(id="plain_rubric", criteria=[c["name"] for c in plain["criteria"]])  # names only
+    rubrics = {**load_rubrics(), "plain_rubric": parse_rubric(plain, tmp_path / "plain_rubric.yaml")}
+    monkeypatch.setitem(check._RUBRICS, "all", rubrics)
     course = _course(tmp_path)
     nb = _read(course)
-    _graded(nb, "p1_2_1__interpretation")["metadata"]["netmarketing"]["rubric"] = (
-        "swot_strategy"  # plain criteria
-    )
+    _graded(nb, "p1_2_1__interpretation")["metadata"]["netmarketing"]["rubric"] = "plain_rubric"
     _write(course, nb)
     assert "rubric-not-detailed" in check_course(course, release=False, coverage=False).codes("error")
     del _graded(nb, "p1_2_1__interpretation")["metadata"]["netmarketing"]["rubric"]

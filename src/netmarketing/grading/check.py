@@ -770,8 +770,10 @@ def execute_notebook(
         write_saved_answers(work, grade_ids, variant)
         env = kernel_env_for(learner)
         env.update(NETMARKETING_DATA=str(variants.data_folder(learner)), NETMARKETING_ANSWERS=answers_dir)
+        from netmarketing.grading.sandbox import local_kernel_manager
+
         client = NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": work}}
+            nb, km=local_kernel_manager(Path(work)), timeout=timeout, resources={"metadata": {"path": work}}
         )
         try:
             client.execute(env=env)

@@ -311,11 +311,14 @@ def _capture_values(
     cells.insert(0, nbformat.v4.new_code_cell(_CAPTURE_HELPER))
     nb["cells"] = cells
     node = nbformat.reads(json.dumps(nb), as_version=4)  # joins list-of-lines sources
+    from netmarketing.grading.sandbox import local_kernel_manager
+
+    sockets = tempfile.mkdtemp(prefix="netmarketing-capture-")
     client = NotebookClient(
         node,
+        km=local_kernel_manager(Path(sockets)),
         timeout=timeout,
         allow_errors=True,
-        kernel_name="python3",
         resources={"metadata": {"path": str(notebook_dir)}},
     )
     env = kernel_env_for(learner)
@@ -324,7 +327,12 @@ def _capture_values(
         env["NETMARKETING_DATA"] = str(data)
     else:
         env.pop("NETMARKETING_DATA", None)
-    client.execute(env=env)
+    try:
+        client.execute(env=env)
+    finally:
+        import shutil
+
+        shutil.rmtree(sockets, ignore_errors=True)
     values: dict[int, dict[str, str]] = {}
     for cell in node.cells:
         for output in cell.get("outputs", []):

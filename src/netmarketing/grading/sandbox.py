@@ -337,6 +337,18 @@ def make_kernel_manager(sandbox: Sandbox | None, *, kernel_name: str = "python3"
     return SandboxKernelManager(kernel_name=kernel_name)
 
 
+def local_kernel_manager(folder: Path, *, kernel_name: str = "python3") -> Any:
+    """Return a kernel manager for a trusted notebook (the course's own solutions) run without walls.
+
+    Its sockets are Unix sockets in ``folder``: nothing listens on TCP, and ipykernel does not
+    warn about unencrypted TCP on every start.
+    """
+    km = make_kernel_manager(None, kernel_name=kernel_name)
+    km.transport = "ipc"
+    km.ip = str(Path(folder) / "ipc")
+    return km
+
+
 def processes_of_user(uid: int) -> list[int]:
     """Return the process ids that run as ``uid`` (from ``/proc``)."""
     pids = []
