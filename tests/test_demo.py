@@ -106,3 +106,24 @@ def test_demo_credential_verifies_and_an_edit_breaks_it(demo: dict, tmp_path: Pa
     edited.write_text(files[0].read_text(encoding="utf-8").replace("KMC2431", "KMC2432", 1), encoding="utf-8")
     with pytest.raises(VerificationError):
         verify_file(edited)
+
+
+@pytest.mark.slow
+def test_demo_names_its_learners_and_shows_one_total_everywhere(demo: dict) -> None:
+    """Does the demo write the roster of its simulated learners, and is each learner's total the same in the
+    results table and the gradebook (formgrader) once the simulated manual grades are in?"""
+    from netmarketing.grading.workspace import Workspace, read_roster
+
+    ws = Workspace(demo["root"] / "autograder", course_dir=repo_root() / "course")
+    roster = {row["id"]: row for row in read_roster(ws.roster_path)}
+    assert sorted(roster) == sorted(demo["who"].values())
+    with ws.gradebook() as gb:
+        for learner, row in roster.items():
+            student = gb.find_student(learner)
+            assert (student.first_name, student.last_name) == (row["first_name"], row["last_name"])
+        for module, records in demo["results"].items():
+            for learner, record in records.items():
+                if record.get("score") is not None:
+                    assert gb.find_submission(module, learner).score == pytest.approx(record["score"]), (
+                        learner
+                    )

@@ -425,7 +425,7 @@ def feedback_page(tmp_path: Path) -> str:
     executed.cells[3:3] = learner_cells
     executed_path = tmp_path / "executed.ipynb"
     nbformat.write(executed, str(executed_path))
-    grade = {"score": 0.0, "kind": "auto", "hidden": False, "message": None}
+    grade = {"score": 0.0, "kind": "auto", "message_zh": None}
     record = {
         "student": "s001",
         "module": "01_rules",
@@ -434,14 +434,14 @@ def feedback_page(tmp_path: Path) -> str:
         "notebooks": {
             NOTEBOOK: {
                 "grades": {
-                    TOTAL_TEST: {**grade, "max_score": 2.0, "hidden": True},
-                    SHOUT_TEST: {**grade, "max_score": 1.0, "message": f"AssertionError: {HIDDEN_LINE}"},
+                    TOTAL_TEST: {**grade, "max_score": 2.0},
+                    SHOUT_TEST: {**grade, "max_score": 1.0, "message_zh": f"AssertionError: {HIDDEN_LINE}"},
                 }
             }
         },
     }
-    page = write_feedback(tmp_path / "feedback", record, [source_path], {NOTEBOOK: executed_path})
-    return page.read_text(encoding="utf-8")
+    index = write_feedback(tmp_path / "feedback", record, [source_path], {NOTEBOOK: executed_path})
+    return "\n".join(page.read_text(encoding="utf-8") for page in sorted(index.parent.glob("*.html")))
 
 
 def test_feedback_never_quotes_a_hidden_test(feedback_page):
@@ -460,5 +460,7 @@ def test_feedback_shows_a_failed_tests_message_without_its_traceback(feedback_pa
 
 def test_feedback_keeps_the_learners_own_output(feedback_page):
     """Is the learner's own harmless output still shown (scrubbing withholds only what quotes a hidden test)?"""
+    from netmarketing.grading.feedback import HIDDEN_OUTPUT
+
     assert "月營收 (monthly revenue) = 1234" in feedback_page
-    assert "此項隱藏測試 (hidden test) 未通過" in feedback_page
+    assert HIDDEN_OUTPUT in feedback_page

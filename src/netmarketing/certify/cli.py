@@ -8,8 +8,6 @@ from pathlib import Path
 
 from netmarketing.cli import UserError
 
-DEFAULT_DB = "sqlite:///autograder/gradebook.db"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``certify`` and ``verify`` commands."""
@@ -18,16 +16,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="成績 → 職能級別 4 判定、報告與數位證書 (grades -> level-4 decisions, reports, credentials)",
     )
     parser.add_argument(
-        "--db", default=DEFAULT_DB, help=f"nbgrader 成績資料庫 URL (gradebook URL), 預設 {DEFAULT_DB}"
+        "--db",
+        help="nbgrader 成績資料庫 URL (gradebook URL), 預設為評分工作區的成績簿 (default: the workspace's)",
     )
     parser.add_argument(
         "--grades", type=Path, help="改用 CSV 成績表 (learner,module,grade_id,score[,max_score])"
     )
     parser.add_argument(
-        "--course", type=Path, default=Path("course"), help="課程原始筆記本資料夾 (course source folder)"
+        "--course", type=Path, help="課程原始筆記本資料夾 (course source folder), 預設為儲存庫的 course/"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("reports"), help="輸出資料夾 (output folder), 預設 reports/"
+        "--out",
+        type=Path,
+        help="輸出資料夾 (output folder), 預設為儲存庫的 reports/ (the repository's reports/)",
     )
     parser.add_argument(
         "--policy",
@@ -49,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--autograder",
         type=Path,
         default=None,
-        help="評分工作區，證據包取用其中已評分的筆記本與作答 (grading workspace), 預設為成績資料庫所在資料夾",
+        help="評分工作區，證據包取用其中已評分的筆記本與作答 (grading workspace); 預設為儲存庫的 autograder/，"
+        "給 --db 時為成績資料庫所在資料夾",
     )
     parser.add_argument(
         "--zip", action="store_true", help="每位學員的證據包寫成一個 zip (one zip per evidence bundle)"
@@ -96,8 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     revoke.add_argument(
         "--out",
         type=Path,
-        default=Path("reports"),
-        help="狀態清單寫到 OUT/status/ (the list goes to OUT/status/), 預設 reports/",
+        help="狀態清單寫到 OUT/status/ (the list goes to OUT/status/), 預設為儲存庫的 reports/",
     )
     revoke.add_argument("--policy", type=Path, default=None, help="認證政策檔 (policy file)")
     revoke.set_defaults(func=_revoke)
@@ -106,45 +107,59 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _certify(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from netmarketing.certify.pipeline import certify
+    from netmarketing.certify.pipeline import certify, open_flags, sync_workspace_flags
     from netmarketing.certify.policy import load_policy
     from netmarketing.certify.rubrics import load_rubrics
-    from netmarketing.certify.scores import flags_from_results, load_gradebook, records_from_frame
+    from netmarketing.certify.scores import load_gradebook, records_from_frame
+    from netmarketing.grading.review import rubrics_dir
+    from netmarketing.grading.workspace import Workspace
 
+    # The workspace is found the way `netmarketing grade` finds it: from any folder of the repository.
+    ws = Workspace(args.autograder) if args.autograder else Workspace.default()
     policy = load_policy(args.policy)
+    rubrics = rubrics_dir(ws)
     if args.check:
-        rubrics = load_rubrics()
-        print(f"認證政策與 {len(rubrics)} 份評分規準皆正確 (policy and {len(rubrics)} rubrics are valid)")
+        found = load_rubrics(rubrics)
+        print(f"認證政策與 {len(found)} 份評分規準皆正確 (policy and {len(found)} rubrics are valid)")
         return 0
-    course = args.course if args.course.is_dir() else None
-    db_path = None
+    course = args.course or ws.course_dir
+    course = course if course is not None and Path(course).is_dir() else None
+    out = args.out or ws.root.parent / "reports"
+    db_url = args.db or ws.db_url
+    autograder = args.autograder or ws.root
     if args.grades:
         if not args.grades.exists():
             raise UserError(f"找不到成績表 {args.grades} (grades file not found)")
         records = records_from_frame(args.grades)
         if course is None:
             raise UserError("使用 CSV 成績表時需要 --course 課程資料夾 (--grades needs --course)")
+        autograder = args.autograder
     else:
-        db_path = args.db.removeprefix("sqlite:///") if args.db.startswith("sqlite:///") else None
+        db_path = db_url.removeprefix("sqlite:///") if db_url.startswith("sqlite:///") else None
         if db_path and not Path(db_path).exists():
             raise UserError(
                 f"找不到成績資料庫 {db_path}；請先執行評分 (gradebook not found: {db_path}; grade first)"
             )
-        records = load_gradebook(args.db)
+        if args.db and db_path and not args.autograder:
+            autograder = Path(db_path).parent
+        sync_workspace_flags(
+            Path(autograder), db_url, course
+        )  # flags cleared in formgrader count as resolved
+        records = load_gradebook(db_url, rubrics_dir=rubrics)
     flags = None
     if args.flags:
         flags = pd.read_csv(args.flags)
-    elif db_path:
-        flags = flags_from_results(Path(db_path).parent / "results")
-    autograder = args.autograder or (Path(db_path).parent if db_path else None)
+    elif autograder is not None:
+        flags = open_flags(Path(autograder) / "results")
     result = certify(
         records,
-        args.out,
+        out,
         course_dir=course,
         policy=policy,
         simulated_manual=args.simulated,
         flags=flags,
         keys_dir=args.keys,
+        rubrics_dir=rubrics,
         autograder_dir=autograder,
         bundle_zip=args.zip,
     )
@@ -251,7 +266,11 @@ def _revoke(args: argparse.Namespace) -> int:
     register.save()
     # The list the credential names; a policy changed since then must not move it.
     url = revocation.status_list or status.list_url(policy.issuer_status_list, policy.issuer_url, key.did)
-    path = status.write_status_list(register, key, url, args.out)
+    from netmarketing.grading.workspace import Workspace
+
+    path = status.write_status_list(
+        register, key, url, args.out or Workspace.default().root.parent / "reports"
+    )
     if revocation.already:
         print(f"此證書已於 {revocation.revoked_at} 撤銷過 (already revoked): {credential_id}")
     else:

@@ -16,7 +16,13 @@ from netmarketing.certify.bundle import BundleWriter, add_evidence, load_results
 from netmarketing.certify.framework import FRAMEWORK_CODE, FRAMEWORK_NAME, LEVEL, Framework, default_framework
 from netmarketing.certify.manual import stamp_first_seen
 from netmarketing.certify.policy import ACHIEVED, MET, Decisions, Policy, decide, load_policy
-from netmarketing.certify.report import cohort_report_html, item_statistics, learner_report_html
+from netmarketing.certify.report import (
+    cohort_report_html,
+    item_statistics,
+    learner_report_html,
+    module_totals,
+    written_answers,
+)
 from netmarketing.certify.rubrics import RubricError, load_rubrics, rubric_references
 from netmarketing.certify.scores import (
     CompetencyScores,
@@ -205,11 +211,12 @@ def certify(
     stats = item_statistics(scores)
 
     rubric_refs: dict[tuple[str, str], str] = {}
-    if course_dir is not None:
-        try:
-            rubric_refs = rubric_references(course_dir, load_rubrics(rubrics_dir), strict=False)
-        except RubricError:
-            rubric_refs = {}  # a broken rubric folder must not stop certification; `certify --check` reports it
+    try:
+        rubrics = load_rubrics(rubrics_dir)
+    except RubricError:
+        rubrics = None  # a broken rubric folder must not stop certification; `certify --check` reports it
+    if course_dir is not None and rubrics is not None:
+        rubric_refs = rubric_references(course_dir, rubrics, strict=False)
 
     out = Path(out_dir)
     (out / "learners").mkdir(parents=True, exist_ok=True)
@@ -257,6 +264,8 @@ def certify(
             simulated_manual=learner_simulated,
             credentials=links,
             rubric_refs=rubric_refs,
+            written=written_answers(manual[manual["learner"] == learner], rubrics),
+            totals=module_totals(records.grades, learner),
         )
         report = out / "learners" / f"{_safe(learner)}.html"
         report.write_text(report_html, encoding="utf-8")
@@ -378,6 +387,33 @@ def certify(
     )
 
 
+def open_flags(results_dir: Path | str) -> pd.DataFrame:
+    """Return the integrity flags of the results tables that still hold a decision back.
+
+    A flag the instructor resolved in formgrader (:mod:`netmarketing.grading.flags`) for the
+    submission graded now no longer counts; a grader error always does.
+    """
+    from netmarketing.grading.flags import resolved_submissions
+
+    flags = flags_from_results(results_dir)
+    done = resolved_submissions(Path(results_dir).parent)
+    keep = [(lr, m) not in done for lr, m in zip(flags["learner"], flags["module"], strict=True)]
+    return flags[keep].reset_index(drop=True)
+
+
+def sync_workspace_flags(autograder_dir: Path, db_url: str, course_dir: Path | str | None = None) -> None:
+    """Record the flags the instructor resolved in formgrader since the last sync (:func:`.flags.sync_flags`)."""
+    from netmarketing.grading.flags import sync_flags
+    from netmarketing.grading.workspace import Workspace
+
+    results = Path(autograder_dir) / "results"
+    modules = [p.stem for p in sorted(results.glob("*.json"))]
+    if not modules or not db_url:
+        return
+    ws = Workspace(Path(autograder_dir), course_dir=Path(course_dir) if course_dir else None, db_url=db_url)
+    sync_flags(ws, modules)
+
+
 def _withdraw_outdated(register: status.Register, issued: dict[str, list[str]], now: str) -> list[str]:
     """Revoke earlier credentials of this cohort whose achievement no longer holds; return their ids."""
     withdrawn = []
@@ -442,8 +478,10 @@ def run(
         autograder_dir = Path(db_url.removeprefix("sqlite:///")).parent
     if results_dir is None and autograder_dir is not None:
         results_dir = Path(autograder_dir) / "results"
+    if autograder_dir is not None:
+        sync_workspace_flags(Path(autograder_dir), db_url, course_dir)
     if flags is None and results_dir is not None:
-        flags = flags_from_results(results_dir)
+        flags = open_flags(results_dir)
     return certify(
         records,
         out_dir,

@@ -159,6 +159,56 @@ def next_steps(
     return steps
 
 
+def written_answers(manual: pd.DataFrame, rubrics: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Return a learner's graded written answers for the report: criterion levels, score, grader, comment.
+
+    Parameters
+    ----------
+    manual : DataFrame
+        The learner's rows of ``GradeRecords.manual`` (:class:`~netmarketing.certify.manual.ManualGrade`).
+    rubrics : dict, optional
+        Rubrics by id, to name each criterion and level.
+    """
+    rows = []
+    for grade in _records(manual.sort_values(["module", "notebook", "grade_id"])) if not manual.empty else []:
+        rubric = (rubrics or {}).get(grade["rubric_id"])
+        levels = [int(x) for x in str(grade["criterion_levels"] or "").split(",") if x.strip()]
+        criteria = []
+        for number, level in enumerate(levels, start=1):
+            name = rubric.criteria[number - 1] if rubric and number <= len(rubric.criteria) else ""
+            label = rubric.level(level).label if rubric else ""
+            criteria.append({"number": number, "name": name, "level": level, "label": label})
+        rows.append(
+            {
+                **grade,
+                "rubric_title": rubric.title if rubric else grade["rubric_id"],
+                "criteria": criteria,
+                "pending": grade["source"] == "invalid",
+            }
+        )
+    return rows
+
+
+def module_totals(grades: pd.DataFrame, learner: str) -> list[dict[str, Any]]:
+    """Return a learner's total per module (points earned, possible, items still ungraded).
+
+    The same total as the gradebook (formgrader) and the grading results table show, once
+    ``netmarketing feedback`` has applied the rubric records.
+    """
+    own = grades[grades["learner"] == learner]
+    rows = []
+    for module, group in own.groupby("module", sort=True):
+        rows.append(
+            {
+                "module": module,
+                "earned": round(float(group["score"].fillna(0).sum()), 2),
+                "possible": _clean(round(float(group["max_score"].sum(min_count=1)), 2)),
+                "pending": int((~group["graded"].astype(bool)).sum()),
+            }
+        )
+    return rows
+
+
 def learner_report_html(
     learner: str,
     scores: CompetencyScores,
@@ -168,9 +218,16 @@ def learner_report_html(
     simulated_manual: bool = False,
     credentials: list[dict[str, str]] | None = None,
     rubric_refs: dict[tuple[str, str], str] | None = None,
+    written: list[dict[str, Any]] | None = None,
+    totals: list[dict[str, Any]] | None = None,
     generated: str | None = None,
 ) -> str:
-    """Render one learner's competency report as a self-contained HTML page."""
+    """Render one learner's competency report as a self-contained HTML page.
+
+    ``written`` (:func:`written_answers`) lists the graded written answers with their
+    criterion levels and the grader's comment; ``totals`` (:func:`module_totals`) the
+    learner's total per module.
+    """
     from netmarketing.certify import charts  # matplotlib loads only when a report is drawn
 
     own = decisions.for_learner(learner)
@@ -214,6 +271,8 @@ def learner_report_html(
         shortfalls=_records(reasons[reasons["kind"] == "below_threshold"]),
         next_steps=next_steps(learner, scores, decisions, framework),
         credentials=credentials or [],
+        written=written or [],
+        totals=totals or [],
         simulated=simulated_manual,
         item_status_zh=ITEM_STATUS_ZH,
         kind_zh=KIND_ZH,

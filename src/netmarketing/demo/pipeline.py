@@ -80,9 +80,10 @@ def run_demo(
     """
     from netmarketing import certify
     from netmarketing.grading.autograde import GradeOptions, grade_modules
-    from netmarketing.grading.cohort import plan_cohort, simulate_cohort
+    from netmarketing.grading.cohort import Cohort, plan_cohort, simulate_cohort
+    from netmarketing.grading.review import refresh
     from netmarketing.grading.sandbox import SandboxLimits
-    from netmarketing.grading.workspace import Workspace, repo_root
+    from netmarketing.grading.workspace import Workspace, repo_root, write_roster
 
     global _STARTED
     started = _STARTED = time.perf_counter()
@@ -99,7 +100,11 @@ def run_demo(
     _say(f"    -> {data_dir}")
 
     modules = ws.modules()
-    levels = {s.student_id: s.level for s in plan_cohort(n_learners)}
+    learners = plan_cohort(n_learners)
+    levels = {s.student_id: s.level for s in learners}
+    # The class list formgrader and the reports show: the simulated learners' ids and names.
+    write_roster(ws.roster_path, Cohort("", ws.submitted_dir, learners).roster_rows())
+    ws.import_roster()
     _say(f"2/6 產生學員版 (releasing learner copies): {', '.join(modules)}")
     for module in modules:
         ws.generate(module)
@@ -135,6 +140,8 @@ def run_demo(
     _say("5/6 套用模擬的人工評分 (applying simulated manual grades, marked as simulated)...")
     # Each simulated kind of learner writes answers at one rubric level (certify.simulate).
     certify.simulate_manual_grades(ws.db_url, levels, course_dir=ws.course_dir)
+    # As an instructor does after manual grading: one total everywhere, feedback with the levels.
+    refresh(ws, modules)
 
     _say("6/6 職能判定、報告與數位證書 (certifying, writing reports and credentials)...")
     result = certify.run(ws.db_url, ws.course_dir, out, simulated_manual=True, keys_dir=demo_root / "keys")

@@ -1,4 +1,5 @@
-"""Commands of the grading room: ``course check``, ``course roster``, ``release``, ``lab``, ``cohort simulate``.
+"""Commands of the grading room: ``course check``, ``course roster``, ``release``, ``lab``, ``cohort simulate``,
+and the instructor's ``feedback`` and ``formgrader``.
 
 ``netmarketing grade`` comes from :mod:`netmarketing.grading.autograde_cli` when it is installed.
 """
@@ -193,6 +194,65 @@ def _publish_to_local_exchange(ws: Workspace, modules: list[str]) -> None:
         raise UserError(str(exc)) from exc
 
 
+# --- after grading: feedback, formgrader ------------------------------------------------
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from netmarketing.grading.review import refresh
+
+    ws = _workspace(args)
+    modules = _modules(ws, args.modules)
+    summary = refresh(ws, modules, students=args.student or None)
+    if not summary.pages:
+        print(
+            "沒有已評分的繳交；請先執行 netmarketing grade (nothing graded yet: run netmarketing grade first)"
+        )
+        return 0
+    if summary.scores_set:
+        print(
+            f"已依評分紀錄更新成績簿中 {summary.scores_set} 個分數 "
+            f"(set {summary.scores_set} gradebook scores from their rubric records)"
+        )
+    flags = summary.flags
+    print(
+        f"完整性警示 (integrity flags)：未處理 {flags.get('open', 0)}、已處理 {flags.get('resolved', 0)} "
+        f"(open / resolved)"
+    )
+    print(
+        f"已產生 {len(summary.pages)} 份回饋 (wrote feedback for {len(summary.pages)} submissions): {ws.feedback_dir}"
+    )
+    return 0
+
+
+def cmd_formgrader(args: argparse.Namespace) -> int:
+    from netmarketing.grading.formgrader import server_root, write_server_config
+
+    ws = _workspace(args)
+    root = server_root(ws)
+    config = write_server_config(ws)
+    try:  # formgrader's Release and Collect need the exchange folder
+        ws.exchange_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"注意：無法建立作業交換區 {ws.exchange_dir} (cannot create the exchange): {exc}")
+    jupyter = shutil.which("jupyter") or str(Path(sys.executable).parent / "jupyter")
+    extra = list(args.lab_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")
+    command = [jupyter, "lab", f"--ServerApp.root_dir={root}", *extra]
+    print(
+        f"講師的 JupyterLab（formgrader）從 {root} 啟動；開啟選單「Nbgrader → Formgrader」或網址 /formgrader "
+        f"(instructor JupyterLab served from {root}; open Nbgrader -> Formgrader, or /formgrader)"
+    )
+    if args.dry_run:
+        print(" ".join(command))
+        return 0
+    env = os.environ.copy()
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(config), env.get("JUPYTER_CONFIG_PATH")) if p
+    )
+    return subprocess.call(command, cwd=root, env=env)
+
+
 # --- cohort ------------------------------------------------------------------------------
 def cmd_cohort_simulate(args: argparse.Namespace) -> int:
     from netmarketing.grading.cohort import levels_from_text, simulate_cohort
@@ -278,6 +338,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_location_options(lab)
     lab.set_defaults(func=cmd_lab)
+
+    feedback = subparsers.add_parser(
+        "feedback",
+        help="人工評分後更新分數並重新產生回饋 (after manual grading: scores, rubric levels, comments in feedback)",
+        description="依評分紀錄更新成績簿與評分結果的分數、同步完整性警示，並重新產生每位學員的回饋頁 "
+        "(apply rubric records to the gradebook and results, sync integrity flags, rewrite every feedback page)",
+    )
+    feedback.add_argument(
+        "modules", nargs="*", metavar="MODULE", help="單元，預設全部 (modules; default all)"
+    )
+    feedback.add_argument(
+        "--student", action="append", metavar="ID", help="只寫這位學員的回饋 (only this learner)"
+    )
+    _add_location_options(feedback)
+    feedback.set_defaults(func=cmd_feedback)
+
+    formgrader = subparsers.add_parser(
+        "formgrader",
+        help="講師用 JupyterLab 與 formgrader（評分規準、警示、回饋）(instructor JupyterLab with formgrader)",
+    )
+    formgrader.add_argument("--dry-run", action="store_true", help="只顯示指令 (print the command only)")
+    formgrader.add_argument(
+        "lab_args",
+        nargs=argparse.REMAINDER,
+        help="傳給 jupyter lab 的參數，放在 -- 之後 (passed to jupyter lab)",
+    )
+    _add_location_options(formgrader)
+    formgrader.set_defaults(func=cmd_formgrader)
 
     cohort = subparsers.add_parser("cohort", help="模擬學員 (simulated learners)")
     cohort_sub = cohort.add_subparsers(dest="cohort_command", metavar="ACTION")

@@ -158,6 +158,25 @@ class Ledger:
                 )
             )
 
+    def amend(self, module: str, student: str, record: dict[str, Any]) -> bool:
+        """Replace the record of a finished submission nobody is grading (manual grades applied to it).
+
+        Only the same submission (its hash) is amended, so a newer grading is never overwritten;
+        returns whether the record was replaced.
+        """
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                sa.update(TABLE)
+                .where(
+                    TABLE.c.module == module,
+                    TABLE.c.student == student,
+                    TABLE.c.hash == record.get("hash"),
+                    TABLE.c.claimed_by.is_(None),
+                )
+                .values(record=json.dumps(record, ensure_ascii=False, sort_keys=True))
+            )
+        return done.rowcount == 1
+
     def release(self, module: str, student: str, owner: str) -> None:
         """Give up ``owner``'s claim without a result (the submission is graded by the next run)."""
         with self.engine.begin() as conn:

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netmarketing.grading.evidence import course_modules
+from netmarketing.grading.formgrader import configure_formgrader
 from netmarketing.grading.validator_texts import configure_validator
 
 if TYPE_CHECKING:
@@ -201,6 +202,7 @@ class Workspace:
         c.Autograde.sanitize_preprocessors = ["netmarketing.grading.nbgrader_bridge.PassThrough"]
         c.Autograde.autograde_preprocessors = ["netmarketing.grading.nbgrader_bridge.TrustedAutograde"]
         configure_validator(c)
+        configure_formgrader(c, self)  # rubrics, flags and the course's feedback in formgrader
         return c
 
     def config(self) -> Config:
