@@ -77,6 +77,8 @@ class KernelRun:
 
 
 MAX_NOTEBOOK_MB = 50
+#: Saved widget state kept in an autograded notebook (bytes of JSON).
+MAX_WIDGET_STATE = 2_000_000
 MAX_SUBMISSION_MB = 200
 MAX_RESTARTS = 3
 #: Seconds to wait for a kernel to answer after an interrupt before it is killed.
@@ -481,6 +483,11 @@ def _run_pass(
                         )
                     )
             if not fresh_kernel_needed:
+                # The widgets' last state goes into the notebook, so feedback can say what a widget showed.
+                with contextlib.suppress(Exception):
+                    client.set_widgets_metadata()
+                    if len(json.dumps(nb.metadata.get("widgets", {}))) > MAX_WIDGET_STATE:
+                        nb.metadata.pop("widgets", None)  # the learner's widgets, not a few controls
                 stopped = False
                 run.notebooks_run += 1
     except (DeadKernelError, RuntimeError) as exc:
