@@ -25,6 +25,22 @@ cat > "$settings/overrides.json" <<'JSON'
 }
 JSON
 
+# The class hub's proxy (configurable-http-proxy) comes from npm, installed into the environment
+# so `netmarketing hub start` never downloads anything; without npm only the hub is unavailable.
+proxy_version="5"
+proxy_dir="$venv/share/netmarketing-proxy"
+if [ ! -x "$proxy_dir/node_modules/.bin/configurable-http-proxy" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        npm install --silent --no-audit --no-fund --prefix "$proxy_dir" "configurable-http-proxy@$proxy_version" >/dev/null 2>&1 \
+            || echo "警告：無法以 npm 安裝 configurable-http-proxy，教室（netmarketing hub）無法啟動 (warning: npm install failed)" >&2
+    else
+        echo "提醒：沒有 npm，無法安裝教室用的 configurable-http-proxy (note: no npm; the class hub needs it)" >&2
+    fi
+fi
+if [ -x "$proxy_dir/node_modules/.bin/configurable-http-proxy" ]; then
+    ln -sf "../share/netmarketing-proxy/node_modules/.bin/configurable-http-proxy" "$venv/bin/configurable-http-proxy"
+fi
+
 # nbgrader's server and lab extensions are installed by pip; make sure the
 # server extension is on for this environment (idempotent).
 "$venv/bin/jupyter" server extension enable --sys-prefix nbgrader >/dev/null 2>&1 || true

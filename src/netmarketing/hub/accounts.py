@@ -1,0 +1,135 @@
+"""System accounts of a class hub: one Linux user per learner and instructor, plus the grader account.
+
+Every account the hub creates carries the comment :data:`MARKER` (the GECOS field), so the hub
+never adopts or removes an account it did not create (a roster id that names an existing system
+user such as ``backup`` is refused). Homes are private (0700).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import grp
+import os
+import pwd
+import signal
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from netmarketing.hub.settings import USERNAME_RE
+
+MARKER = "netmarketing hub"
+
+
+class AccountError(RuntimeError):
+    """An account the hub cannot create or use (message in zh-TW)."""
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AccountError(
+            f"{' '.join(command)} 失敗 (failed): {result.stderr.strip() or result.stdout.strip()}"
+        )
+
+
+def ensure_group(name: str) -> int:
+    """Create the system group ``name`` when missing and return its gid."""
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        _run(["groupadd", "--system", name])
+        return grp.getgrnam(name).gr_gid
+
+
+def is_ours(name: str) -> bool:
+    """Return True when ``name`` is a system user that this hub created."""
+    try:
+        return pwd.getpwnam(name).pw_gecos.startswith(MARKER)
+    except KeyError:
+        return False
+
+
+def ensure_user(
+    name: str, *, home: Path, groups: Iterable[str] = (), role: str = "learner"
+) -> pwd.struct_passwd:
+    """Create the account ``name`` with a private home (or check the one we made before) and return it.
+
+    Parameters
+    ----------
+    name : str
+        The user name (a roster id or an instructor's account).
+    home : Path
+        Its home folder; created with mode 0700.
+    groups : iterable of str
+        Supplementary groups (created when missing).
+    role : str
+        Written into the account's comment after :data:`MARKER`.
+
+    Raises
+    ------
+    AccountError
+        When ``name`` is not a valid user name, or names an account the hub did not create.
+    """
+    if not USERNAME_RE.match(name):
+        raise AccountError(f"{name!r} 不能當作系統帳號 (not a valid user name)")
+    groups = list(groups)
+    for group in groups:
+        ensure_group(group)
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        command = ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash"]
+        command += ["--user-group", "--comment", f"{MARKER} {role}"]
+        if groups:
+            command += ["--groups", ",".join(groups)]
+        home.parent.mkdir(parents=True, exist_ok=True)
+        _run([*command, name])
+        entry = pwd.getpwnam(name)
+    else:
+        if not entry.pw_gecos.startswith(MARKER):
+            raise AccountError(
+                f"系統已有帳號 {name}，但不是教室建立的；請改用其他代號 "
+                f"(a system account {name!r} exists and was not created by the hub)"
+            )
+        missing = [g for g in groups if name not in grp.getgrnam(g).gr_mem]
+        if missing:
+            _run(["usermod", "--append", "--groups", ",".join(missing), name])
+    home = Path(entry.pw_dir)
+    home.mkdir(parents=True, exist_ok=True)
+    os.chown(home, entry.pw_uid, entry.pw_gid)
+    os.chmod(home, 0o700)
+    return entry
+
+
+def remove_user(name: str, *, keep_home: bool = False) -> bool:
+    """Remove an account the hub created (and its home unless ``keep_home``); return whether it existed.
+
+    Accounts the hub did not create are never touched.
+    """
+    if not is_ours(name):
+        return False
+    # A server or kernel still running as the user would make userdel fail.
+    for pid in processes_of(pwd.getpwnam(name).pw_uid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    _run(["userdel", *([] if keep_home else ["--remove"]), name])
+    return True
+
+
+def processes_of(uid: int) -> list[int]:
+    """Return the ids of the processes whose real user id is ``uid`` (read from ``/proc``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("Uid:"):
+                if int(line.split()[1]) == uid:
+                    found.append(int(entry.name))
+                break
+    return found
