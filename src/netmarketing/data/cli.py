@@ -36,6 +36,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="檔案格式 (file format); CSV 為 UTF-8 含 BOM")
     build.add_argument("--force", action="store_true", help="覆寫既有資料夾 (replace an existing folder)")
     build.set_defaults(func=run_build)
+    release = sub.add_parser(
+        "release",
+        help="寫出每位學員的資料資料夾（只有資料表）(write each learner's data folder: tables only)",
+        description="依課程金鑰為名單上的每位學員產生其資料版本，只寫出資料表（不含解答與種子），"
+        "供 JupyterHub 或講師發給學員 (write every learner's variant, tables only, for the hub or to hand out).",
+    )
+    release.add_argument("--roster", help="名單 CSV (roster; default <autograder>/roster.csv)")
+    release.add_argument("--learner", action="append", metavar="ID", help="只寫這位學員，可重複 (only this learner)")
+    release.add_argument("--out", help="輸出資料夾 (output; default <autograder>/learner-data)")
+    release.add_argument("--autograder", help="評分工作區 (grading workspace; default ./autograder)")
+    release.set_defaults(func=run_release)
     data.set_defaults(func=lambda _args: (data.print_help(), 2)[1])
 
 
@@ -72,6 +83,27 @@ def _check_out(out: Path, force: bool) -> None:
     except OSError as exc:
         raise _error(f"無法寫入輸出資料夾 {out}：{exc.strerror or exc}",
                      f"cannot write to output folder {out}: {exc.strerror or exc}") from exc
+
+
+def run_release(args: argparse.Namespace) -> int:
+    """Write the learner data folders of the roster (or of the given learners)."""
+    from netmarketing.grading.variant import release_learner_data
+    from netmarketing.grading.workspace import Workspace, read_roster
+
+    ws = Workspace(Path(args.autograder)) if args.autograder else Workspace.default()
+    learners = list(args.learner or [])
+    if not learners:
+        roster = Path(args.roster) if args.roster else ws.roster_path
+        if not roster.is_file():
+            raise _error(f"找不到名單 {roster}；請用 --roster 或 --learner 指定", f"no roster at {roster}")
+        try:
+            learners = [row["id"] for row in read_roster(roster)]
+        except ValueError as exc:
+            raise _error(str(exc), "malformed roster") from exc
+    out = Path(args.out) if args.out else ws.learner_data_dir
+    for learner, folder in release_learner_data(ws, learners, out):
+        print(f"已寫出 (written) {learner}: {folder}")
+    return 0
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -47,6 +47,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         students=args.student or None,
         limits=limits,
         progress=not args.quiet,
+        unsafe_no_sandbox=args.unsafe_no_sandbox,
     )
     done = grade_modules(ws, modules, options)
     for module in modules:
@@ -60,6 +61,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for record in sorted(done, key=lambda r: (r["module"], r["student"])):
         if record["status"] != "graded":
             print(f"  {record['module']}\t{record['student']}\t{record['status']}\t{record['reason_zh']}")
+    unsafe = [r for r in done if r.get("sandbox") == "none"]
+    if unsafe:
+        print(f"警告：{len(unsafe)} 份繳交在沒有隔離的情況下評分 (graded WITHOUT a sandbox)")
     print(f"回饋 (feedback): {ws.feedback_dir}")
     return 1 if counts.get("error") else 0
 
@@ -91,6 +95,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--budget", type=int, default=600, help="每份繳交的總秒數上限 (whole-submission budget, s)"
     )
     grade.add_argument("--memory-mb", type=int, default=8192, help="核心記憶體上限 MB (kernel memory limit)")
+    grade.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="無法隔離時仍以你的身分執行學員程式（不建議；結果會記錄 sandbox: none）"
+        "(run learner code without a sandbox when none can be built; recorded as sandbox: none)",
+    )
     grade.add_argument("--quiet", "-q", action="store_true", help="不顯示進度列 (no progress bar)")
     grade.add_argument("--course", help="課程來源資料夾 (nbgrader source folder; default ./course)")
     grade.add_argument("--autograder", help="評分工作區 (grading workspace; default ./autograder)")

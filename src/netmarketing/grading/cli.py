@@ -123,7 +123,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
         return 0
     env = os.environ.copy()
     config = _learner_lab_config(ws)
-    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(config), env.get("JUPYTER_CONFIG_PATH")) if p)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(config), env.get("JUPYTER_CONFIG_PATH")) if p
+    )
     # The working directory is the learner copies, never the instructor source.
     return subprocess.call(command, cwd=ws.release_dir, env=env)
 
@@ -214,7 +216,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     lab.add_argument("--dry-run", action="store_true", help="只顯示指令 (print the command only)")
     lab.add_argument(
-        "lab_args", nargs=argparse.REMAINDER, help="傳給 jupyter lab 的參數，放在 -- 之後 (passed to jupyter lab, after --)"
+        "lab_args",
+        nargs=argparse.REMAINDER,
+        help="傳給 jupyter lab 的參數，放在 -- 之後 (passed to jupyter lab, after --)",
     )
     _add_location_options(lab)
     lab.set_defaults(func=cmd_lab)

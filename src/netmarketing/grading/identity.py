@@ -32,9 +32,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from netmarketing.learner.identity import ENV_HUB_USER, ENV_LEARNER, MARKER_LABEL
+from netmarketing.learner.data import SELF_STUDY
+from netmarketing.learner.identity import ENV_HUB_USER, ENV_LEARNER, MARKER_LABEL, VARIANT_LABEL
 
 _MARKER_RE = re.compile(re.escape(MARKER_LABEL) + r"\s*(?P<id>[^\s'\"]+)")
+_VARIANT_RE = re.compile(re.escape(VARIANT_LABEL) + r"\s*(?P<label>[^\s'\"]+)")
 _ASSIGNED_RE = re.compile(r"^\s*LEARNER_ID\s*=\s*(?P<value>.+?)\s*$", re.MULTILINE)
 
 
@@ -118,3 +120,54 @@ def check_identity_marker(nb: Mapping[str, Any] | str | Path, student_id: str) -
                     f"(identity marker rewritten to a fixed value)"
                 )
     return None
+
+
+def recorded_variants(nb: Mapping[str, Any]) -> list[str]:
+    """Return every data-variant label a saved notebook records, in cell order."""
+    labels: list[str] = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []) or []:
+            labels.extend(m.group("label") for m in _VARIANT_RE.finditer(_cell_text(output)))
+    return labels
+
+
+def identity_issues(nb: Mapping[str, Any], student_id: str, label: str, notebook: str) -> list[Any]:
+    """Return the integrity issues of a submitted notebook's identity marker.
+
+    - another learner's id in the saved outputs, or ``LEARNER_ID`` rewritten: flagged;
+    - run in self-study mode (public practice data): explained, not flagged; the grader
+      re-runs the notebook on the learner's own variant anyway;
+    - run on a variant other than the learner's (e.g. an old data folder): explained.
+    """
+    from netmarketing.grading.integrity import Issue
+
+    issues = []
+    mismatch = check_identity_marker(nb, student_id)
+    if mismatch:
+        issues.append(Issue("identity_mismatch", "flagged", mismatch, mismatch, notebook))
+    labels = set(recorded_variants(nb))
+    if SELF_STUDY in labels:
+        issues.append(
+            Issue(
+                "self_study_run",
+                "graded",
+                "這本筆記本是在自學模式（公開練習資料）下執行與存檔的；評分時已改用你的資料版本從頭重新執行，"
+                "所以分數依你的資料計算。下次請在課程的 JupyterHub 上作答，或向講師索取你的資料資料夾",
+                "the notebook was saved in self-study mode (public data); it was re-run on the learner's own "
+                "variant for grading",
+                notebook,
+            )
+        )
+    elif labels - {label}:
+        issues.append(
+            Issue(
+                "other_variant_run",
+                "graded",
+                "這本筆記本存檔時使用的資料版本不是你目前的版本；評分時已改用你的資料版本從頭重新執行",
+                "the notebook was saved on another data variant; it was re-run on the learner's own variant",
+                notebook,
+            )
+        )
+    return issues

@@ -16,7 +16,6 @@ the learner's feedback say the same thing.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -273,64 +272,6 @@ def _insert_position(out: list[tuple[int | None, NotebookNode]], source_index: i
         return max(before) + 1
     after = [pos for pos, (i, _) in enumerate(out) if i is not None and i > source_index]
     return min(after) if after else len(out)
-
-
-# -- static scan of the learner's own code ----------------------------------------------------
-#: Patterns in learner-written code that reach for the grading machinery; a hit is
-#: flagged for the instructor, it is not a verdict (isolation, not this list, is the defence).
-SUSPICIOUS_CODE: tuple[tuple[str, str, str], ...] = (
-    (r"set_custom_exc|showtraceback|excepthook", "改寫錯誤回報", "overrides error reporting"),
-    (
-        r"input_transformers|ast_transformers|events\.register|register_magic",
-        "改寫 IPython 執行流程",
-        "hooks into IPython's execution",
-    ),
-    (r"\b__builtins__\b|\bbuiltins\b", "改寫內建函式 (builtins)", "patches builtins"),
-    (
-        r"gradebook|nbgrader|autograder|submitted/",
-        "存取評分資料 (gradebook / submissions)",
-        "touches the gradebook or the submissions",
-    ),
-    (
-        r"netmarketing\.grading|grading\.hidden|sys\.modules|importlib\.reload",
-        "改寫測試輔助程式 (test helpers)",
-        "alters test helpers",
-    ),
-    (r"NETMARKETING_LEARNER|JUPYTERHUB_USER|learner\.txt", "改寫學員身分", "changes the learner identity"),
-    (r"\.truth\b|build_world|load_world", "讀取資料的標準答案 (truth manifest)", "reads the truth manifest"),
-    (r"os\.(setuid|kill|killpg|fork)|ctypes|/proc/", "操作程序或系統", "manipulates processes or the system"),
-)
-
-
-def scan_learner_code(nb: NotebookNode, notebook: str, release_nb: NotebookNode | None = None) -> list[Issue]:
-    """Return one ``suspicious_code`` issue per kind of suspicious pattern in learner-written code cells.
-
-    Cells the course itself provides (identical to a cell of the learner version
-    ``release_nb``) are not the learner's code and are not scanned.
-    """
-    issues: list[Issue] = []
-    provided = {normalize(source_text(c)) for c in release_nb.cells} if release_nb is not None else set()
-    for idx, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or cell_role(cell) in ("test", "locked"):
-            continue
-        if normalize(source_text(cell)) in provided:
-            continue
-        text = source_text(cell)
-        for pattern, zh, en in SUSPICIOUS_CODE:
-            match = re.search(pattern, text)
-            if match:
-                where = nbgrader_meta(cell).get("grade_id") or f"cell {idx + 1}"
-                issues.append(
-                    _issue(
-                        "suspicious_code",
-                        "flagged",
-                        f"{where} 的程式碼疑似{zh}（{match.group(0)}），已標記待講師檢視",
-                        f"code in {where} {en} ({match.group(0)}); flagged for review",
-                        notebook,
-                        where,
-                    )
-                )
-    return issues
 
 
 # -- finding the notebooks of a submission ----------------------------------------------------

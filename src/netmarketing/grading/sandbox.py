@@ -1,66 +1,66 @@
-"""Run a learner's kernel in a sandbox: own user id, own file-system view, resource limits.
+"""The walls around a learner's kernel: bubblewrap, resource limits, an own user id, no network.
 
-The autograder never runs learner code in its own process: learner code runs only
-in the Jupyter kernel, and the kernel is started through this file used as a
-*launcher* (``python sandbox.py [options] -- python -m ipykernel_launcher -f ...``).
-The launcher runs as the grader, then, before it ``exec``\\ s the kernel:
+Every kernel the grader starts runs inside Debian's ``bwrap`` (bubblewrap), a well-kept
+tool made for this job, started through ``prlimit`` (util-linux) for its resource limits::
 
-1. (root only) enters new mount and network namespaces, hides the paths it is told
-   to hide (the gradebook and submissions folder, the source notebooks, ``.git``) under
-   empty read-only tmpfs mounts and gives the kernel private ``/tmp``, ``/var/tmp`` and
-   ``/dev/shm``; the network namespace has no interface up, so learner code cannot
-   reach the network (the kernel talks to the grader over Unix sockets);
-2. sets resource limits: address space (memory), CPU seconds, file size, processes;
-3. (root only) drops to a dedicated user id that owns nothing but the sandbox folder;
-4. asks Linux to kill the kernel when the grader process dies (``PR_SET_PDEATHSIG``);
-5. changes to the sandbox folder, which holds a copy of this one submission only.
+    [cgroup step] prlimit --as ... bwrap [namespaces] [read-only system] [box] -- [setpriv] python -m ipykernel_launcher -f ...
 
-A *warm* kernel (:mod:`.warmkernel`) goes through the same steps in :func:`enter_sandbox`,
-in a process forked from a server that has the libraries imported, and then runs
-ipykernel in place instead of ``exec``.
+What the kernel sees is an allow-list, not a copy of the machine with holes punched in it:
 
-The module also holds the grader-side helpers: a kernel manager that prefixes the
-kernel command with this launcher, and functions that kill every process of a
-sandbox user. It imports only the standard library at module level, so that the
-launcher starts fast.
+- read-only: ``/usr`` (and the ``/bin``, ``/lib`` links), a few files of ``/etc`` (fonts,
+  the loader cache, time zone), the Python interpreter, the virtual environment and this
+  package's source folder;
+- read-only at :data:`DATA_MOUNT`: the learner's own data folder (tables only);
+- read-write: the submission's *box* (its working copy, the answers it hands in, a home),
+  and a private ``/tmp``;
+- nothing else: no gradebook, no other submission, no course sources, no grader cache,
+  no ``.git``; new pid, network (no interface), IPC and UTS namespaces; all capabilities dropped.
 
-Residual risks (documented, not hidden): without root the kernel runs as the grader's
-user (limits and a private working folder still apply, but it could read what the
-grader can read); the venv and the package source stay readable (the kernel needs
-them); learner code and tests share one interpreter, so in-kernel tampering is
-detected (see ``integrity``), not made impossible.
+Run as root, the grader additionally gives each worker's kernels their own user id
+(``setpriv`` inside the sandbox drops to it after bwrap has built the view) and kills
+every process of that user when a submission ends. Run as another user, bwrap builds the
+same view in an unprivileged user namespace; the kernel keeps the grader's user id
+outside it, but can reach only what the view shows. Where cgroup v2 delegates the
+memory and pids controllers to the grader, each submission gets its own cgroup with
+``memory.max`` and ``pids.max``; otherwise the rlimits above are the limits.
+
+When bwrap is missing or cannot build a sandbox here, :func:`isolation_problem` says why
+and the grader refuses to run learner code unless told ``--unsafe-no-sandbox``.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import ctypes
-import ctypes.util
 import os
-import resource
+import shutil
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Linux constants (sched.h, sys/mount.h, sys/prctl.h).
-_CLONE_NEWNS = 0x00020000
-_CLONE_NEWNET = 0x40000000
-_MS_RDONLY = 1
-_MS_NOSUID = 2
-_MS_NODEV = 4
-_MS_REC = 16384
-_MS_BIND = 4096
-_MS_PRIVATE = 1 << 18
-_PR_SET_PDEATHSIG = 1
-
 #: First user id of the sandbox users (one per worker slot); no such users exist in /etc/passwd.
 SANDBOX_UID_BASE = 61000
-PRIVATE_TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+#: Where a kernel finds its learner data folder (read-only).
+DATA_MOUNT = "/netmarketing-data"
+#: Files of /etc a kernel needs: the loader cache, fonts, time zone, and user names for getpwuid.
+ETC_FILES = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/fonts",
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/mime.types",
+)
+#: System folders that may be plain folders or (merged /usr) links into /usr.
+USR_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
 @dataclass
@@ -70,20 +70,19 @@ class SandboxLimits:
     Parameters
     ----------
     memory_mb : int
-        Address-space limit of the kernel (``RLIMIT_AS``); a memory bomb raises
-        ``MemoryError`` or kills the kernel instead of the machine. This is virtual
-        memory, not resident memory: a kernel with pandas, pyarrow and matplotlib
-        reserves about 3 GB of address space before it does anything (measured: a
-        2 GB cap broke ``import matplotlib`` in the course notebooks), hence 8 GB.
+        Address-space limit of the kernel (``RLIMIT_AS``). This is virtual memory, not
+        resident memory: a kernel with pandas, pyarrow and matplotlib reserves about 3 GB of
+        address space before it does anything, hence 8 GB. With cgroup v2 the resident
+        memory is capped too (``memory.max``, same number).
     cell_timeout : int
         Seconds one cell may run before it is interrupted.
     notebook_budget : int
         Wall-clock seconds for one whole submission (all notebooks, restarts included);
-        when spent the kernel's process group is killed.
+        when spent the kernel is killed.
     max_output_bytes : int
         Output kept per cell; the rest is dropped while the cell runs.
     max_processes : int
-        ``RLIMIT_NPROC`` of the sandbox user (threads count too).
+        ``RLIMIT_NPROC`` of the sandbox user (root only) and ``pids.max`` (cgroup v2).
     max_file_mb : int
         Largest file the kernel may write (``RLIMIT_FSIZE``).
     """
@@ -94,246 +93,243 @@ class SandboxLimits:
     max_output_bytes: int = 200_000
     max_processes: int = 256
     max_file_mb: int = 256
-    hidden_paths: list[str] = field(default_factory=list)
 
 
-def can_isolate() -> bool:
-    """Return True when this process may drop privileges and enter namespaces (it runs as root on Linux)."""
-    return sys.platform.startswith("linux") and os.geteuid() == 0
+def bwrap_path() -> str | None:
+    """Return the bubblewrap binary (``$NETMARKETING_BWRAP`` or ``bwrap`` on PATH), or None."""
+    configured = os.environ.get("NETMARKETING_BWRAP")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return shutil.which("bwrap")
 
 
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
-
-def _check(ret: int, what: str) -> None:
-    if ret != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _closed_ancestor(path: str) -> str | None:
-    """Return the highest ancestor of ``path`` that other users cannot traverse, if any."""
-    parts = Path(path).parts
-    for i in range(2, len(parts)):
-        ancestor = os.path.join(*parts[:i])
-        if not os.stat(ancestor).st_mode & 0o001:
-            return ancestor
-    return None
-
-
-def _enter_namespaces(hidden: Sequence[str], *, network: bool, workdir: str) -> None:
-    """Enter private mount (and network) namespaces, hide ``hidden`` paths, give the kernel a private /tmp.
-
-    The kernel still needs its interpreter, virtual environment and this package. Any of
-    them may sit below a folder other users cannot traverse (pyenv under ``/root``, a clone
-    in a ``mktemp -d`` folder) or inside ``/tmp`` (a clone there): each such folder is
-    staged, the closed ancestor or ``/tmp`` is covered by an empty tmpfs, and only the
-    needed folder is bound back, so nothing else of a repository there shows.
-    """
-    libc = _libc()
-    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-    flags = _CLONE_NEWNS | (_CLONE_NEWNET if network else 0)
-    _check(libc.unshare(flags), "unshare")
-    # Mounts made below must not propagate back to the host.
-    _check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "mount --make-rprivate /")
-    for path in hidden:
-        if os.path.isdir(path):
-            _check(
-                libc.mount(
-                    b"tmpfs",
-                    path.encode(),
-                    b"tmpfs",
-                    _MS_RDONLY | _MS_NOSUID | _MS_NODEV,
-                    b"size=4k,mode=000",
-                ),
-                f"hide {path}",
-            )
-    work = os.path.abspath(workdir)
-    private = [d for d in PRIVATE_TMP_DIRS if os.path.isdir(d) and not work.startswith(d.rstrip("/") + "/")]
-    needed = _needed_paths()
-    covers = sorted({c for c in map(_closed_ancestor, needed) if c})
-
-    def covered(path: str) -> bool:
-        return any(path == c or path.startswith(c.rstrip("/") + "/") for c in [*covers, *private])
-
-    stage_root = os.path.dirname(work)
-    kept: list[tuple[str, str]] = []
-    for index, path in enumerate(needed):
-        if covered(path) and not any(path.startswith(k + "/") for k, _ in kept):
-            stage = os.path.join(stage_root, f".keep-stage-{index}")
-            os.makedirs(stage, exist_ok=True)
-            _check(libc.mount(path.encode(), stage.encode(), None, _MS_BIND | _MS_REC, None), f"stage {path}")
-            kept.append((path, stage))
-    for closed in covers:
-        _check(
-            libc.mount(b"tmpfs", closed.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64k,mode=755"),
-            f"cover {closed}",
-        )
-    for path in private:
-        _check(
-            libc.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=512m,mode=1777"),
-            f"private {path}",
-        )
-    for path, stage in kept:
-        os.makedirs(path, exist_ok=True)
-        _check(libc.mount(stage.encode(), path.encode(), None, _MS_BIND | _MS_REC, None), f"keep {path}")
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _needed_paths() -> list[str]:
     """Return the folders a kernel needs: the base interpreter, the virtual environment, this package."""
-    # This script runs with -I -S, so sys.prefix is the base interpreter: take the venv from the executable.
-    venv = os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(sys.executable))))
+    venv = os.path.realpath(sys.prefix)
     package_root = str(Path(__file__).resolve().parents[2])  # src/ of an editable install, or site-packages
     paths = sorted(dict.fromkeys([os.path.realpath(sys.base_prefix), venv, package_root]), key=len)
     # A folder inside another needed folder comes along with it.
     return [p for i, p in enumerate(paths) if not any(p.startswith(q + "/") for q in paths[:i])]
 
 
-def _set_limits(memory_mb: int, cpu_seconds: int, max_processes: int, max_file_mb: int) -> None:
-    mb = 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_mb * mb, max_file_mb * mb))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if os.geteuid() == 0:
-        # Counted per real user id: only meaningful once we run as the sandbox user.
-        resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
+def _parents(path: str) -> list[str]:
+    parts = Path(path).parts
+    return [str(Path(*parts[:i])) for i in range(2, len(parts))]
 
 
-def _launcher_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sandbox")
-    parser.add_argument("--workdir", required=True)
-    parser.add_argument("--uid", type=int, default=-1)
-    parser.add_argument("--memory-mb", type=int, default=8192)
-    parser.add_argument("--cpu-seconds", type=int, default=900)
-    parser.add_argument("--max-processes", type=int, default=256)
-    parser.add_argument("--max-file-mb", type=int, default=256)
-    parser.add_argument("--hide", action="append", default=[])
-    parser.add_argument("--no-network", action="store_true")
-    parser.add_argument("--chown", action="append", default=[])
-    parser.add_argument("cmd", nargs=argparse.REMAINDER)
-    return parser
+def cgroup_v2_root() -> Path | None:
+    """Return the cgroup v2 folder where the grader may create per-submission cgroups, or None.
 
-
-def enter_sandbox(argv: Sequence[str]) -> list[str]:
-    """Turn this process into a sandboxed one as ``argv`` (the launcher options) says; return the command.
-
-    Shared by the launcher below (which then ``exec``\\ s the kernel) and by the warm-kernel
-    fork server (:mod:`.warmkernel`, which runs the kernel in the forked process itself), so
-    both kinds of kernel live behind exactly the same walls.
+    Only when the unified hierarchy is mounted at ``/sys/fs/cgroup``, the grader's own cgroup
+    enables (or may enable) the memory and pids controllers, and it is writable.
     """
-    args = _launcher_parser().parse_args(argv)
-    cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
-    if args.uid >= 0 and os.geteuid() == 0:
-        _enter_namespaces(args.hide, network=args.no_network, workdir=args.workdir)
-        for path in args.chown:
-            os.chown(path, args.uid, args.uid)
-    _set_limits(args.memory_mb, args.cpu_seconds, args.max_processes, args.max_file_mb)
-    if args.uid >= 0 and os.geteuid() == 0:
-        os.setgroups([])
-        os.setgid(args.uid)
-        os.setuid(args.uid)
-    # Set after the uid change: changing credentials clears the parent-death signal.
-    with contextlib.suppress(Exception):
-        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    os.chdir(args.workdir)
-    return cmd
+    root = Path(os.environ.get("NETMARKETING_CGROUP_ROOT", "/sys/fs/cgroup"))
+    try:
+        controllers = (root / "cgroup.controllers").read_text().split()
+        own = Path("/proc/self/cgroup").read_text().strip().splitlines()
+    except OSError:
+        return None
+    unified = [line.split(":", 2)[2] for line in own if line.startswith("0::")]
+    if not unified or not {"memory", "pids"} <= set(controllers):
+        return None
+    mine = root / unified[0].lstrip("/")
+    return mine if os.access(mine, os.W_OK) else None
 
 
-def launcher_main(argv: Sequence[str] | None = None) -> None:
-    """Prepare the sandbox and replace this process with the kernel command (never returns)."""
-    cmd = enter_sandbox(sys.argv[1:] if argv is None else argv)
-    os.execv(cmd[0], cmd)
+@dataclass
+class Sandbox:
+    """The walls of one submission's kernels (see the module docstring)."""
+
+    box: Path
+    limits: SandboxLimits
+    uid: int | None = None
+    data: Path | None = None
+    cgroup: Path | None = None
+
+    def command(self, cmd: Sequence[str]) -> list[str]:
+        """Return the command that runs ``cmd`` inside this sandbox."""
+        bwrap = bwrap_path()
+        if bwrap is None:
+            raise RuntimeError("bubblewrap (bwrap) is not installed")
+        mb = 1024 * 1024
+        limits = [
+            "prlimit",
+            f"--as={self.limits.memory_mb * mb}",
+            f"--cpu={self.limits.notebook_budget + 30}",
+            f"--fsize={self.limits.max_file_mb * mb}",
+            "--core=0",
+        ]
+        if self.uid is not None:
+            limits.append(f"--nproc={self.limits.max_processes}")  # counted per real user id
+        argv = [*self._cgroup_step(), *limits, "--", bwrap, *self._bwrap_options(), "--"]
+        if self.uid is not None:
+            argv += [
+                "setpriv",
+                f"--reuid={self.uid}",
+                f"--regid={self.uid}",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+                "--no-new-privs",
+            ]
+        return [*argv, *cmd]
+
+    def _cgroup_step(self) -> list[str]:
+        if self.cgroup is None:
+            return []
+        # The shell moves itself into the submission's cgroup, then becomes the rest of the command.
+        return ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(self.cgroup)]
+
+    def _bwrap_options(self) -> list[str]:
+        opts = ["--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+        opts += ["--unshare-cgroup-try", "--hostname", "sandbox"]
+        if self.uid is None:
+            # An unprivileged grader builds the view in a user namespace, then drops every capability.
+            opts += ["--unshare-user", "--cap-drop", "ALL"]
+        # As root, bwrap keeps its capabilities to enter the box (owned by the sandbox user);
+        # setpriv then drops them all together with the user id before the kernel starts.
+        # Private /tmp first: folders made below (a box or a clone under /tmp) then land inside it.
+        opts += ["--perms", "0755", "--dir", "/etc", "--perms", "0755", "--dir", "/var"]
+        opts += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
+        opts += ["--ro-bind", "/usr", "/usr"]
+        for link in USR_LINKS:
+            if os.path.islink(link):
+                opts += ["--symlink", os.readlink(link), link]
+            elif os.path.isdir(link):
+                opts += ["--ro-bind", link, link]
+        for path in ETC_FILES:
+            if os.path.exists(path):
+                opts += ["--ro-bind", path, path]
+        if os.path.isdir("/var/cache/fontconfig"):
+            opts += ["--ro-bind", "/var/cache/fontconfig", "/var/cache/fontconfig"]
+        made: set[str] = {"/usr", "/etc", "/var", "/tmp", "/var/tmp"}
+        for path in [*_needed_paths(), str(self.box)]:
+            # Folders bwrap creates on the way are 0700 by default: the sandbox user must traverse them.
+            for parent in _parents(path):
+                if parent not in made and not parent.startswith("/usr/"):
+                    opts += ["--perms", "0755", "--dir", parent]
+                    made.add(parent)
+        for path in _needed_paths():
+            if path != "/usr" and not path.startswith("/usr/"):
+                opts += ["--ro-bind", path, path]
+        opts += ["--bind", str(self.box), str(self.box)]
+        if self.data is not None:
+            opts += ["--ro-bind", str(self.data), DATA_MOUNT]
+        opts += ["--chdir", str(self.box / "work")]
+        # Inside the new pid namespace the kernel's parent is bwrap's reaper (pid 1); ipykernel would
+        # take that for a dead parent and exit. bwrap's --die-with-parent ends the kernel instead.
+        opts += ["--setenv", "JPY_PARENT_PID", "1"]
+        return opts
+
+    def make_cgroup(self, name: str) -> None:
+        """Create this submission's cgroup with its memory and process caps, when cgroup v2 allows."""
+        root = cgroup_v2_root()
+        if root is None:
+            return
+        group = root / "netmarketing-grader" / name
+        try:
+            group.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                (group.parent / "cgroup.subtree_control").write_text("+memory +pids")
+            (group / "memory.max").write_text(str(self.limits.memory_mb * 1024 * 1024))
+            (group / "pids.max").write_text(str(self.limits.max_processes))
+            with contextlib.suppress(OSError):
+                (group / "memory.swap.max").write_text("0")
+        except OSError:
+            return
+        self.cgroup = group
+
+    def remove_cgroup(self) -> None:
+        """Kill what is left in this submission's cgroup and remove it."""
+        if self.cgroup is None:
+            return
+        with contextlib.suppress(OSError):
+            (self.cgroup / "cgroup.kill").write_text("1")
+        for _ in range(20):
+            try:
+                self.cgroup.rmdir()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.cgroup = None
 
 
-# ---------------------------------------------------------------------------------------------
-# Grader side
-# ---------------------------------------------------------------------------------------------
-def launcher_prefix(
-    workdir: Path,
-    *,
-    uid: int | None,
-    limits: SandboxLimits,
-    chown: Sequence[Path] = (),
-) -> list[str]:
-    """Return the command prefix that starts a kernel inside the sandbox."""
-    return _launcher_command(sandbox_options(workdir, uid=uid, limits=limits, chown=chown))
+def isolation_problem(base: Path) -> tuple[str, str] | None:
+    """Return ``(zh, en)`` when learner kernels cannot be sandboxed here, or None when they can.
 
-
-def _launcher_command(options: Sequence[str]) -> list[str]:
-    """Return the command that runs this file as the launcher with ``options`` (see :func:`sandbox_options`)."""
-    return [sys.executable, "-I", "-S", str(Path(__file__).resolve()), *options]
-
-
-def sandbox_options(
-    workdir: Path,
-    *,
-    uid: int | None,
-    limits: SandboxLimits,
-    chown: Sequence[Path] = (),
-) -> list[str]:
-    """Return the launcher options (see :func:`enter_sandbox`) of one kernel, ending with ``--``."""
-    prefix = ["--workdir", str(workdir)]
-    prefix += ["--memory-mb", str(limits.memory_mb), "--cpu-seconds", str(limits.notebook_budget + 30)]
-    prefix += ["--max-processes", str(limits.max_processes), "--max-file-mb", str(limits.max_file_mb)]
-    if uid is not None:
-        prefix += ["--uid", str(uid), "--no-network"]
-        for path in limits.hidden_paths:
-            prefix += ["--hide", str(path)]
-        for path in chown:
-            prefix += ["--chown", str(path)]
-    return [*prefix, "--"]
-
-
-def probe_isolation(base: Path) -> bool:
-    """Return True when the launcher can enter namespaces and drop to a sandbox user here."""
-    import shutil
-    import subprocess
+    Builds a real sandbox in ``base`` and starts this interpreter in it, as a kernel would be.
+    """
+    if not sys.platform.startswith("linux"):
+        return "只能在 Linux 上隔離學員程式", "learner code can be sandboxed only on Linux"
+    if bwrap_path() is None:
+        return (
+            "找不到 bubblewrap (bwrap)；請安裝（Debian/Ubuntu：apt-get install bubblewrap）",
+            "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)",
+        )
+    if shutil.which("prlimit") is None:
+        return "找不到 prlimit（util-linux）", "prlimit (util-linux) is not installed"
     import tempfile
 
-    work = Path(tempfile.mkdtemp(prefix="probe-", dir=base))
+    box = Path(tempfile.mkdtemp(prefix="probe-", dir=base))
     try:
-        os.chmod(work, 0o755)
-        prefix = launcher_prefix(work, uid=SANDBOX_UID_BASE + 999, limits=SandboxLimits())
-        return (
-            subprocess.run([*prefix, sys.executable, "-c", "0"], capture_output=True, timeout=60).returncode
-            == 0
+        (box / "work").mkdir()
+        uid = SANDBOX_UID_BASE + 999 if running_as_root() else None
+        if uid is not None:
+            for path in (box, box / "work"):
+                os.chown(path, uid, uid)
+        sandbox = Sandbox(box, SandboxLimits(), uid=uid)
+        probe = "import os, socket; socket.socket().connect_ex(('127.0.0.1', 9)); open('ok', 'w').write('1')"
+        done = subprocess.run(
+            sandbox.command([sys.executable, "-I", "-c", probe]),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
-    except (OSError, subprocess.SubprocessError):
-        return False
+        if done.returncode != 0 or not (box / "work" / "ok").exists():
+            detail = (done.stderr or done.stdout).strip()[-300:]
+            return (
+                f"bubblewrap 無法在這台機器上建立隔離環境：{detail}",
+                f"bubblewrap cannot build a sandbox on this machine: {detail}",
+            )
+        return None
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"無法建立隔離環境：{exc}", f"cannot build a sandbox: {exc}"
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(box, ignore_errors=True)
+        if running_as_root():
+            kill_user_processes(SANDBOX_UID_BASE + 999)
 
 
-def make_kernel_manager(sandbox: Sequence[str], *, kernel_name: str = "python3", warm: Any = None):
-    """Return a jupyter_client kernel manager whose kernels live behind the ``sandbox`` options.
+def make_kernel_manager(sandbox: Sandbox | None, *, kernel_name: str = "python3") -> Any:
+    """Return a jupyter_client kernel manager whose kernels start inside ``sandbox`` (None: no walls).
 
-    The options come from :func:`sandbox_options`. A cold kernel is started through this file
-    as the launcher; with ``warm`` (a :class:`.warmkernel.ForkServer`), an IPython kernel is
-    forked from that server instead and enters the same sandbox there.
+    Interrupts go through the kernel's control channel: a signal to the process group
+    would also reach ``bwrap``, which ends the whole sandbox.
     """
     from jupyter_client.manager import AsyncKernelManager
 
-    from netmarketing.grading.warmkernel import kernel_args
-
     class SandboxKernelManager(AsyncKernelManager):
-        warm_kernel = False
-
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-            return [*_launcher_command(sandbox), *super().format_kernel_cmd(extra_arguments)]
+            cmd = super().format_kernel_cmd(extra_arguments)
+            return sandbox.command(cmd) if sandbox is not None else cmd
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            args = kernel_args(kernel_cmd) if warm is not None and warm.alive() else None
-            if args is None:
-                self.warm_kernel = False
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-            provisioner = self.provisioner
-            provisioner.process = warm.spawn(args, kw.get("env") or {}, sandbox)
-            provisioner.pid = provisioner.pgid = provisioner.process.pid
-            provisioner.cwd = kw.get("cwd")
-            self.warm_kernel = True
-            self._reconcile_connection_info(provisioner.connection_info)
+            if sandbox is not None and sandbox.uid is not None and self.connection_file:
+                # The kernel runs as the sandbox user and must read its connection file.
+                os.chown(self.connection_file, sandbox.uid, sandbox.uid)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if sandbox is None:
+                return await super()._async_interrupt_kernel()
+            msg = self.session.msg("interrupt_request", content={})
+            self._connect_control_socket()
+            self.session.send(self._control_socket, msg)
 
     return SandboxKernelManager(kernel_name=kernel_name)
 
@@ -371,14 +367,10 @@ def kill_user_processes(uid: int, *, rounds: int = 3) -> int:
 
 
 def kill_process_group(pid: int | None) -> None:
-    """Kill the process group led by ``pid`` (the kernel runs in its own session)."""
+    """Kill the process group led by ``pid`` (the sandbox and the kernel inside it)."""
     if not pid:
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, signal.SIGKILL)
-
-
-if __name__ == "__main__":
-    launcher_main()

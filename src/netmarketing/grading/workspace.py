@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
+    from netmarketing.grading.variant import Variants
+
 DEFAULT_COURSE_ID = "kmc2431-008v1"
 ROSTER_FIELDS = ("id", "first_name", "last_name", "email")
 #: Replaces solution regions in the learner copies (nbgrader's default stub, in zh-TW).
@@ -240,6 +242,17 @@ class Workspace:
                 f"無法產生單元 {module} 的學員版本 (generate_assignment failed):\n{result.get('log', '')}"
             )
         return self.release_dir / module
+
+    def variants(self) -> Variants:
+        """Return the learners' variants of this workspace (the course secret is created on first use)."""
+        from netmarketing.grading.variant import Variants
+
+        return Variants.of_workspace(self.root)
+
+    @property
+    def learner_data_dir(self) -> Path:
+        """Return the folder ``netmarketing data release`` writes learner data folders into."""
+        return self.root / "learner-data"
 
     def import_roster(self, path: Path | None = None) -> int:
         """Create or update the learners of a roster CSV (``id,first_name,last_name,email``) in the gradebook.

@@ -1,10 +1,13 @@
 """What notebooks import: ``from netmarketing import learner``.
 
-- :func:`learner_id`, :func:`learner_seed`, :func:`whoami`: who is working and on which variant;
-- :func:`load`, :func:`my_world`: the learner's variant of the data;
+- :func:`learner_id`, :func:`whoami`: who is working, and on which data variant;
+- :func:`load`, :func:`table_names`: your own tables (:mod:`.data`);
+- :func:`submit`: hand in a graded item's answers and see its self-check (:mod:`.handin`);
+- :func:`save_answer`, :func:`saved_answer`: answers given through a widget, kept beside the notebook;
 - :func:`setup_charts`: Chinese fonts for matplotlib and seaborn (``learner.charts``);
-- :func:`check` and friends: visible self-checks (``learner.selfcheck``);
 - ``learner.widgets``: interactive explorers, imported on first use (ipywidgets is heavy).
+
+Nothing here leads to an answer key: the tables are all a kernel gets.
 """
 
 from __future__ import annotations
@@ -12,23 +15,27 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from netmarketing.learner.data import learner_scale, load, my_world
-from netmarketing.learner.identity import learner_id, learner_seed, whoami
+from netmarketing.learner.data import learner_scale, load, table_names
+from netmarketing.learner.handin import submit, submitted
+from netmarketing.learner.identity import learner_id, whoami
+from netmarketing.learner.saved import save_answer, saved_answer
 
 __all__ = [
     "check",
     "learner_id",
     "learner_scale",
-    "learner_seed",
     "load",
-    "my_world",
+    "save_answer",
+    "saved_answer",
     "setup_charts",
+    "submit",
+    "submitted",
+    "table_names",
     "whoami",
     "widgets",
 ]
 
-# Names served by sibling modules owned by other helpers; imported on first use,
-# so this package imports even while one of them is missing or heavy.
+# Heavy or optional modules, imported on first use.
 _LAZY = {
     "setup_charts": ("netmarketing.learner.charts", "setup_charts"),
     "check": ("netmarketing.learner.selfcheck", "check"),
