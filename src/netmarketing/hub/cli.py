@@ -121,6 +121,7 @@ def _instructor_step(args: argparse.Namespace) -> int:
 
         settings = _load(args)
         argv = [str(Path(sys.executable).parent / "netmarketing"), "hub", args.hub_command, *args.modules]
+        argv += ["--force"] if getattr(args, "force", False) else []
         return run_as_grader(settings, argv).returncode
     ws = Workspace(Path(args.autograder)) if args.autograder else Workspace.default()
     unknown = [m for m in args.modules if m not in ws.modules()]
@@ -130,7 +131,7 @@ def _instructor_step(args: argparse.Namespace) -> int:
         )
     try:
         if args.hub_command == "release":
-            for module in instructor.release(ws, args.modules):
+            for module in instructor.release(ws, args.modules, force=args.force):
                 print(f"已發布到交換資料夾 (released): {module}")
         elif args.hub_command == "collect":
             for module in args.modules:
@@ -208,5 +209,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         step = with_root(sub.add_parser(name, help=text))
         step.add_argument("modules", nargs="+", metavar="MODULE")
         step.add_argument("--autograder", help="評分工作區 (grading workspace; default ./autograder)")
+        if name == "release":
+            step.add_argument("--force", action="store_true", help="覆蓋已發布的版本 (replace a released module)")
         step.set_defaults(func=_instructor_step)
     hub.set_defaults(func=lambda args: hub.print_help() or 2)

@@ -36,21 +36,32 @@ def _check(result: dict | None, what: str) -> str:
     return result.get("log", "")
 
 
-def _api(ws: Workspace, *, feedback_directory: str | None = None):
+def _api(ws: Workspace, *, feedback_directory: str | None = None, force: bool = False):
     from traitlets.config import Config
 
     extra = Config()
     extra.ExchangeFactory.collect = "netmarketing.hub.exchange.OwnerCheckedCollect"
+    extra.ExchangeReleaseAssignment.force = force
     if feedback_directory:
         extra.CourseDirectory.feedback_directory = feedback_directory
     return ws.api(extra)
 
 
-def release(ws: Workspace, modules: list[str]) -> list[str]:
-    """Generate the learner copies of ``modules`` and release them to the exchange; return the modules."""
+def release(ws: Workspace, modules: list[str], *, force: bool = False) -> list[str]:
+    """Generate the learner copies of ``modules`` and release them to the exchange; return the modules.
+
+    A module already in the exchange is replaced only with ``force`` (learners who fetched it keep
+    their copy; nbgrader fetches a module once).
+    """
+    outbound = Path(ws.exchange_dir) / str(ws.course_id) / "outbound"
+    again = [m for m in modules if (outbound / m).is_dir()]
+    if again and not force:
+        raise InstructorError(
+            f"已經發布過：{', '.join(again)}；要用新版本覆蓋請加 --force (already released; add --force to replace)"
+        )
     for module in modules:
         ws.generate(module)
-        _check(_api(ws).release_assignment(module), f"發布 {module} (release_assignment)")
+        _check(_api(ws, force=force).release_assignment(module), f"發布 {module} (release_assignment)")
     return modules
 
 

@@ -145,7 +145,8 @@ def write_jupyter_config(settings: HubSettings) -> None:
         (settings.grader_config_dir, GRADER_SERVER_EXTENSIONS, ("@jupyter/nbgrader:course-list",)),
     ):
         make_dir(folder, 0o755)
-        server = {"ServerApp": {"jpserver_extensions": extensions}}
+        # A non-login shell keeps the environment's PATH (Debian's /etc/profile would reset it).
+        server = {"ServerApp": {"jpserver_extensions": extensions, "terminado_settings": {"shell_command": ["/bin/bash"]}}}
         (folder / "jupyter_server_config.json").write_text(
             json.dumps(server, indent=2) + "\n", encoding="utf-8"
         )
@@ -198,16 +199,18 @@ def data_release_available() -> bool:
 def release_data(settings: HubSettings, roster: Path) -> bool:
     """Write each learner's data folder with ``netmarketing data release``; return False when it is missing.
 
-    Each ``<root>/data/<learner>/`` is then owned by the learner and the graders' group, read-only
-    (folders 0550, files 0440), inside ``<root>/data`` (0711: nobody lists it).
+    The variants come from the course secret in the grader's course folder (created there on first
+    use). Each ``<root>/data/<learner>/`` is then owned by the learner and the graders' group,
+    read-only (folders 0550, files 0440), inside ``<root>/data`` (0711: nobody lists it).
     """
     if not data_release_available():
         return False
     out = make_dir(settings.data_dir, 0o711)
     command = [str(Path(sys.executable).parent / "netmarketing"), "data", "release", "--roster", str(roster)]
-    result = subprocess.run(
-        [*command, "--out", str(out)], capture_output=True, text=True, env=hub_env(settings)
-    )
+    command += ["--autograder", str(settings.autograder_dir), "--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, env=hub_env(settings))
+    # The secret and the grader's cache were written by root: they belong to the grader.
+    chown_tree(settings.course_root, settings.grader)
     if result.returncode != 0:
         raise RuntimeError(f"netmarketing data release 失敗 (failed):\n{result.stderr[-2000:]}")
     for learner in settings.learners:

@@ -26,7 +26,7 @@ ENV_ROOT = "NETMARKETING_HUB_ROOT"
 #: Authentication modes offered to instructors (a dummy authenticator exists only in tests).
 AUTH_MODES = ("approval", "first-use")
 #: Linux user names the hub accepts for learners and instructors (useradd's portable subset).
-USERNAME_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*$", re.IGNORECASE)
 
 
@@ -201,7 +201,7 @@ class HubSettings:
         bad = [n for n in names if not USERNAME_RE.match(n)]
         if bad:
             raise ValueError(
-                f"這些代號不能當作系統帳號（只能用小寫英文字母開頭，接小寫英數字、- 或 _，最多 32 字）："
+                f"這些代號不能當作系統帳號（小寫英文字母開頭，接小寫英數字、- 或 _，最多 32 字）："
                 f"{', '.join(bad)} (not valid user names)"
             )
         both = sorted(set(self.instructors) & set(self.learners))
