@@ -340,9 +340,10 @@ def prepare(
 def teardown(settings: HubSettings, *, remove_accounts: bool, say: Callable[[str], None] = print) -> None:
     """Remove the hub's folder and, with ``remove_accounts``, every account and group it created (and homes)."""
     if remove_accounts:
-        names = [*settings.learners, *settings.instructors, settings.grader]
+        # The grader first: while it is a member of the learners' own groups, userdel keeps those groups.
+        names = [settings.grader, *settings.instructors, *settings.learners]
         removed = [n for n in names if accounts.remove_user(n)]
-        for group in (settings.learner_group, settings.grader_group):
+        for group in (settings.learner_group, settings.grader_group, *removed):
             with contextlib.suppress(KeyError):
                 grp.getgrnam(group)
                 subprocess.run(["groupdel", group], capture_output=True)
