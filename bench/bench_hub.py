@@ -58,9 +58,27 @@ async def run_cells(ws_url: str, token: str, cells: list[str]) -> int:
     session, errors = uuid.uuid4().hex, 0
     for code in cells:
         msg_id = uuid.uuid4().hex
-        header = {"msg_id": msg_id, "username": "bench", "session": session, "msg_type": "execute_request", "version": "5.3"}
-        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False}
-        message = {"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"}
+        header = {
+            "msg_id": msg_id,
+            "username": "bench",
+            "session": session,
+            "msg_type": "execute_request",
+            "version": "5.3",
+        }
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+        }
+        message = {
+            "header": header,
+            "parent_header": {},
+            "metadata": {},
+            "content": content,
+            "channel": "shell",
+        }
         await conn.write_message(json.dumps(message))
         while True:
             raw = await asyncio.wait_for(conn.read_message(), timeout=600)
@@ -102,7 +120,10 @@ class Learner:
             page = browser.get(f"{url}/hub/login", timeout=60).text
             xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page)[1]
             form = {"username": self.name, "password": self.hub.password, "_xsrf": xsrf}
-            answer = self.timed("login", lambda: browser.post(f"{url}/hub/login", data=form, allow_redirects=False, timeout=120))
+            answer = self.timed(
+                "login",
+                lambda: browser.post(f"{url}/hub/login", data=form, allow_redirects=False, timeout=120),
+            )
             if answer.status_code != 302:
                 raise RuntimeError(f"login answered {answer.status_code}")
             token = api(settings, f"users/{self.name}/tokens", method="POST", body={"note": "bench"})["token"]
@@ -115,12 +136,23 @@ class Learner:
 
             self.timed("spawn", spawn)
             base = f"{url}/user/{self.name}"
-            self.timed("lab page", lambda: requests.get(f"{base}/lab", headers=auth, timeout=120).raise_for_status())
+            self.timed(
+                "lab page", lambda: requests.get(f"{base}/lab", headers=auth, timeout=120).raise_for_status()
+            )
             fetch = {"course_id": settings.course_id, "assignment_id": MODULE}
-            self.timed("fetch", lambda: requests.post(f"{base}/assignments/fetch", data=fetch, headers=auth, timeout=120).raise_for_status())
-            kernel = requests.post(f"{base}/api/kernels", json={"name": "python3"}, headers=auth, timeout=120).json()
+            self.timed(
+                "fetch",
+                lambda: requests.post(
+                    f"{base}/assignments/fetch", data=fetch, headers=auth, timeout=120
+                ).raise_for_status(),
+            )
+            kernel = requests.post(
+                f"{base}/api/kernels", json={"name": "python3"}, headers=auth, timeout=120
+            ).json()
             ws_url = f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel['id']}/channels"
-            self.errors = self.timed("run module 00", lambda: asyncio.run(run_cells(ws_url, token, self.cells)))
+            self.errors = self.timed(
+                "run module 00", lambda: asyncio.run(run_cells(ws_url, token, self.cells))
+            )
         except Exception as exc:  # one learner's failure is reported, the class goes on
             self.failure = f"{type(exc).__name__}: {exc}"
 
@@ -144,7 +176,10 @@ def memory_of(hub, user: str) -> tuple[float, float]:
     from netmarketing.hub.launch import cgroup_folders
 
     folders = cgroup_folders(f"netmarketing-hub/{hub.settings.course_id}/{user}")
-    for key, peak, now in (("memory", "memory.max_usage_in_bytes", "memory.usage_in_bytes"), ("unified", "memory.peak", "memory.current")):
+    for key, peak, now in (
+        ("memory", "memory.max_usage_in_bytes", "memory.usage_in_bytes"),
+        ("unified", "memory.peak", "memory.current"),
+    ):
         folder = folders.get(key)
         if folder and (folder / peak).is_file():
             return (int((folder / peak).read_text()) / 2**20, int((folder / now).read_text()) / 2**20)
@@ -178,10 +213,15 @@ def main(argv: list[str]) -> int:
     cells = code_cells(MODULE)
     started = time.perf_counter()
     with trial_hub(
-        args.learners, course=REPO / "course", extra_env={"NETMARKETING_SCALE": args.scale}, mem_limit=args.mem_limit
+        args.learners,
+        course=REPO / "course",
+        extra_env={"NETMARKETING_SCALE": args.scale},
+        mem_limit=args.mem_limit,
     ) as hub:
         setup = time.perf_counter() - started
-        print(f"hub up with {args.learners} learners (accounts, data release, roster) in {setup:.0f} s; {os.cpu_count()} cores")
+        print(
+            f"hub up with {args.learners} learners (accounts, data release, roster) in {setup:.0f} s; {os.cpu_count()} cores"
+        )
         learners = [Learner(hub, name, cells) for name in hub.learners]
         stop, samples = threading.Event(), []
         watcher = threading.Thread(target=observe, args=(hub, stop, samples))
@@ -200,8 +240,10 @@ def main(argv: list[str]) -> int:
         proxy_rss = rss_mb([int((hub.settings.state_dir / "proxy.pid").read_text())])
 
     ok = [learner for learner in learners if not learner.failure]
-    print(f"\n{len(ok)}/{len(learners)} learners ran module 00 ({len(cells)} code cells) in {class_time:.0f} s "
-          f"(all at once); cells that raised: {sum(x.errors for x in ok)}")
+    print(
+        f"\n{len(ok)}/{len(learners)} learners ran module 00 ({len(cells)} code cells) in {class_time:.0f} s "
+        f"(all at once); cells that raised: {sum(x.errors for x in ok)}"
+    )
     for learner in learners:
         if learner.failure:
             print(f"  FAILED {learner.name}: {learner.failure}")

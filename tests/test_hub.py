@@ -43,7 +43,13 @@ def settings_for(tmp: Path, **overrides) -> HubSettings:
 # -- settings -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2G", 2 * 1024**3), ("512M", 512 * 1024**2), ("1.5G", int(1.5 * 1024**3)), ("4096", 4096), ("64k", 65536)],
+    [
+        ("2G", 2 * 1024**3),
+        ("512M", 512 * 1024**2),
+        ("1.5G", int(1.5 * 1024**3)),
+        ("4096", 4096),
+        ("64k", 65536),
+    ],
 )
 def test_sizes_read_like_jupyterhub_limits(text, expected):
     """Does a memory size such as 2G or 512M become the right number of bytes?"""
@@ -173,7 +179,9 @@ print(json.dumps({{
 }}))
 """
     try:
-        done = run_launched(["--hide", str(srv_tmp), "--keep", str(srv_tmp / "visible"), "--private-tmp"], code)
+        done = run_launched(
+            ["--hide", str(srv_tmp), "--keep", str(srv_tmp / "visible"), "--private-tmp"], code
+        )
     finally:
         on_host_tmp.unlink()
     assert done.returncode == 0, done.stderr
@@ -234,7 +242,9 @@ def test_a_submission_is_private_to_its_learner_and_group(tmp_path):
     os.chmod(submission, 0o777)
     nogroup = pwd.getpwnam("nobody").pw_gid
     make_private(str(submission), nogroup)
-    modes = {p.relative_to(submission).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in submission.rglob("*")}
+    modes = {
+        p.relative_to(submission).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in submission.rglob("*")
+    }
     assert modes == {"o1.ipynb": 0o640, "data": 0o750, "data/notes.txt": 0o640}
     assert stat.S_IMODE(submission.stat().st_mode) == 0o770
     assert {p.stat().st_gid for p in [submission, *submission.rglob("*")]} == {nogroup}
@@ -471,7 +481,10 @@ def test_feedback_reaches_the_exchange_under_the_names_a_learners_fetch_looks_fo
     assert report.released == ["s001"] and "s002" in report.skipped
     secret = (ws.root / "submitted" / "s001" / "00_orientation" / "submission_secret.txt").read_text()
     published = tmp_path / "exchange" / "nmt-unit" / "feedback"
-    expected = {f"{notebook_hash(secret=secret, notebook_id=nb)}.html" for nb in ("o1_getting_started", "o2_pandas_for_marketers")}
+    expected = {
+        f"{notebook_hash(secret=secret, notebook_id=nb)}.html"
+        for nb in ("o1_getting_started", "o2_pandas_for_marketers")
+    }
     assert {p.name for p in published.iterdir()} == expected
     assert all("s001" in (published / name).read_text(encoding="utf-8") for name in expected)
 

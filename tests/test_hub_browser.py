@@ -77,13 +77,17 @@ def do_module_00(page, hub, user: str, answers: list[str]) -> dict:
     """Log in, fetch module 00, answer, restart and run all, save, submit; return what the page showed."""
     log_in(page, hub, user)
     page.wait_for_selector(NBGRADER_MENU, timeout=180_000)  # the server is spawned on first login
-    launcher = page.locator(".lm-TabBar-tab", has_text="啟動").or_(page.locator(".lm-TabBar-tab", has_text="Launcher"))
+    launcher = page.locator(".lm-TabBar-tab", has_text="啟動").or_(
+        page.locator(".lm-TabBar-tab", has_text="Launcher")
+    )
     seen = {"launcher_tab": launcher.first.inner_text().strip()}
     page.click(NBGRADER_MENU)
     seen["nbgrader_menu"] = page.locator(".lm-Menu-itemLabel").all_inner_texts()
     page.keyboard.press("Escape")
     open_assignment_list(page)
-    page.locator("#released_assignments_list .list_item", has_text=MODULE).locator("button:text-is('Fetch')").click()
+    page.locator("#released_assignments_list .list_item", has_text=MODULE).locator(
+        "button:text-is('Fetch')"
+    ).click()
     page.wait_for_selector(f"#fetched_assignments_list .list_item:has-text('{MODULE}')")
     page.click(f"#fetched_assignments_list a:has-text('{MODULE}')")
     page.click(f"#fetched_assignments_list a:has-text('{NOTEBOOK}')")
@@ -145,7 +149,7 @@ def read_feedback(page) -> str:
 
 
 # -- what learner A's kernel can reach ----------------------------------------------------------------
-PROBE = r'''
+PROBE = r"""
 import json, os
 def reach(path):
     try:
@@ -186,7 +190,7 @@ except Exception as exc:
     result["variant"] = {"error": repr(exc)}
 result["env"] = {k: v for k, v in os.environ.items() if k.startswith("NETMARKETING")}
 print("PROBE" + json.dumps(result))
-'''
+"""
 
 
 def probe_paths(hub) -> tuple[dict[str, str], dict[str, str]]:
@@ -226,7 +230,9 @@ def run_probe(page, hub, paths: dict[str, str]) -> dict:
     page.click(".jp-FileBrowser-toolbar [data-command='launcher:create']")
     page.locator(".jp-LauncherCard[data-category='Notebook']").locator("visible=true").first.click()
     page.wait_for_selector(".jp-StatusBar-TextItem:has-text('Idle')", timeout=120_000)
-    page.locator(".jp-NotebookPanel").locator("visible=true").locator(".jp-CodeCell .cm-content").first.click()
+    page.locator(".jp-NotebookPanel").locator("visible=true").locator(
+        ".jp-CodeCell .cm-content"
+    ).first.click()
     page.keyboard.insert_text(line)
     page.keyboard.press("Shift+Enter")
     output = page.locator(".jp-OutputArea-output", has_text="PROBE").first
@@ -297,7 +303,9 @@ def test_a_class_runs_module_00_end_to_end_in_a_real_browser(hub, page, browser)
     # From A's kernel: nothing of B, of the course or of the grader is readable; A's own things are.
     forbidden, allowed = probe_paths(hub)
     result = run_probe(page, hub, {**forbidden, **allowed})
-    reached = {name: result["reach"][name] for name in forbidden if result["reach"][name] in ("read", "listed")}
+    reached = {
+        name: result["reach"][name] for name in forbidden if result["reach"][name] in ("read", "listed")
+    }
     assert not reached, f"學員 A 的核心讀得到 (A's kernel reached): {reached}"
     assert all(result["reach"][name] in ("read", "listed") for name in allowed), result["reach"]
     # A's server got A's own data folder, and its memory limit where the machine has cgroups.

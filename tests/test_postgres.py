@@ -59,9 +59,21 @@ class PostgresServer:
         )
 
     def start(self) -> None:
-        self.run("initdb", "-D", str(self.data), "-U", "netmarketing", "--auth=trust", "-E", "UTF8", "--no-locale")
+        self.run(
+            "initdb", "-D", str(self.data), "-U", "netmarketing", "--auth=trust", "-E", "UTF8", "--no-locale"
+        )
         options = f"-k {self.folder} -c listen_addresses='' -p {self.port} -c fsync=off"
-        self.run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         try:
@@ -73,7 +85,9 @@ class PostgresServer:
         """Return the SQLAlchemy URL of ``database`` (created here when it does not exist yet)."""
         import psycopg
 
-        with psycopg.connect(host=str(self.folder), port=self.port, user="netmarketing", dbname="postgres") as db:
+        with psycopg.connect(
+            host=str(self.folder), port=self.port, user="netmarketing", dbname="postgres"
+        ) as db:
             db.autocommit = True
             if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
                 db.execute(f'CREATE DATABASE "{database}"')
@@ -102,7 +116,9 @@ def grade_and_certify(root: Path, db_url: str | None, submissions: Path, secret:
     if db_url:
         env["NETMARKETING_DB_URL"] = db_url
     command = [str(BIN / "netmarketing"), "grade", MODULE, "-q", "--autograder", str(autograder)]
-    done = subprocess.run([*command, "--course", str(REPO / "course")], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [*command, "--course", str(REPO / "course")], env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     url = db_url or f"sqlite:///{autograder / 'gradebook.db'}"
     certify.simulate_manual_grades(url, {"sim01": "proficient", "sim02": 2})
@@ -126,7 +142,9 @@ def both(postgres, tmp_path_factory):
     sim.mkdir(parents=True)
     env = {**os.environ, "NETMARKETING_SCALE": "0.3"}
     command = [str(BIN / "netmarketing"), "cohort", "simulate", MODULE, "--n", "3", "--autograder", str(sim)]
-    done = subprocess.run([*command, "--course", str(REPO / "course")], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [*command, "--course", str(REPO / "course")], env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     from netmarketing.grading.variant import course_secret
 
@@ -159,7 +177,10 @@ def test_certification_and_reports_from_postgresql_equal_those_from_sqlite(both)
     sqlite, pg = (both[k]["result"].summary for k in ("sqlite", "postgres"))
     pd.testing.assert_frame_equal(_sorted(pg[columns], ["learner"]), _sorted(sqlite[columns], ["learner"]))
     reports = {k: both[k]["reports"] for k in ("sqlite", "postgres")}
-    csv = {k: (r / "decisions.csv").read_text(encoding="utf-8-sig").replace(str(r), "<reports>") for k, r in reports.items()}
+    csv = {
+        k: (r / "decisions.csv").read_text(encoding="utf-8-sig").replace(str(r), "<reports>")
+        for k, r in reports.items()
+    }
     assert csv["postgres"] == csv["sqlite"]
     listed = {k: sorted(p.relative_to(r).as_posix() for p in r.rglob("*.html")) for k, r in reports.items()}
     assert listed["postgres"] == listed["sqlite"] and listed["sqlite"]

@@ -109,6 +109,17 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_image_config(args: argparse.Namespace) -> int:
+    from netmarketing.hub.layout import write_server_config
+
+    folder = Path(args.folder)
+    common = {"course_id": args.course_id, "exchange": Path(args.exchange)}
+    write_server_config(folder / "learner", role="learner", **common)
+    write_server_config(folder / "instructor", role="grader", autograder=Path(args.autograder), **common)
+    print(f"已寫出學員與講師的 Jupyter 設定 (wrote the learner and instructor config): {folder}")
+    return 0
+
+
 def _instructor_step(args: argparse.Namespace) -> int:
     """Run a grader step in-process (as the grader) or, as root, through the grader account."""
     import sys
@@ -201,6 +212,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.add_argument("--yes", action="store_true", help="確認刪除 (confirm)")
     remove.set_defaults(func=cmd_remove)
 
+    image = sub.add_parser(
+        "image-config", help="寫出容器映像用的學員／講師 Jupyter 設定 (Jupyter config for a container image)"
+    )
+    image.add_argument("folder", help="輸出資料夾，內含 learner/ 與 instructor/ (output folder)")
+    image.add_argument("--course-id", default="kmc2431-008v1", help="課程代號 (course id)")
+    image.add_argument("--exchange", default="/srv/nbgrader/exchange", help="交換資料夾 (exchange root)")
+    image.add_argument(
+        "--autograder", default="/srv/netmarketing/course/autograder", help="講師的評分工作區 (instructor workspace)"
+    )
+    image.set_defaults(func=cmd_image_config)
+
     for name, text in (
         ("release", "產生學員版並發布到交換資料夾 (generate and release modules)"),
         ("collect", "收取學員的繳交 (collect submissions)"),
@@ -210,6 +232,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         step.add_argument("modules", nargs="+", metavar="MODULE")
         step.add_argument("--autograder", help="評分工作區 (grading workspace; default ./autograder)")
         if name == "release":
-            step.add_argument("--force", action="store_true", help="覆蓋已發布的版本 (replace a released module)")
+            step.add_argument(
+                "--force", action="store_true", help="覆蓋已發布的版本 (replace a released module)"
+            )
         step.set_defaults(func=_instructor_step)
     hub.set_defaults(func=lambda args: hub.print_help() or 2)

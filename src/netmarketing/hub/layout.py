@@ -138,45 +138,65 @@ def prepare_course_folder(settings: HubSettings, source: Path, roster: Path) -> 
     return created
 
 
+def write_server_config(
+    folder: Path, *, role: str, course_id: str, exchange: Path, autograder: Path | None = None
+) -> Path:
+    """Write the Jupyter configuration of a learner's server or of the course's (grader's) server.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder put on the server's ``JUPYTER_CONFIG_PATH``.
+    role : str
+        ``"learner"``: the assignment list and Validate only, private submissions;
+        ``"grader"``: also formgrader and Create Assignment, collecting with the owner check.
+    course_id, exchange : str, Path
+        nbgrader's course id and exchange root.
+    autograder : Path, optional
+        The grading workspace of the course (grader only).
+    """
+    grader = role == "grader"
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    # A non-login shell keeps the environment's PATH (Debian's /etc/profile would reset it).
+    server = {
+        "ServerApp": {
+            "jpserver_extensions": GRADER_SERVER_EXTENSIONS if grader else LEARNER_SERVER_EXTENSIONS,
+            "terminado_settings": {"shell_command": ["/bin/bash"]},
+        }
+    }
+    (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=2) + "\n", encoding="utf-8")
+    disabled = ("@jupyter/nbgrader:course-list",) if grader else INSTRUCTOR_ONLY_EXTENSIONS
+    page = {"disabledExtensions": dict.fromkeys(disabled, True)}
+    (folder / "labconfig" / "page_config.json").write_text(
+        json.dumps(page, indent=2) + "\n", encoding="utf-8"
+    )
+    lines = ["# Written by `netmarketing hub`: the nbgrader exchange of the class hub.", ""]
+    if grader:
+        lines += ["from pathlib import Path", "", "from netmarketing.grading.workspace import Workspace", ""]
+    lines.append("c = get_config()  # noqa: F821")
+    if grader:
+        lines.append(f"Workspace(Path({str(autograder)!r})).configure(c)")
+        lines.append("# A submission filed under another learner's name is set aside before collecting.")
+        lines.append('c.ExchangeFactory.collect = "netmarketing.hub.exchange.OwnerCheckedCollect"')
+    lines.append(f"c.CourseDirectory.course_id = {course_id!r}")
+    lines.append(f"c.Exchange.root = {str(exchange)!r}")
+    lines.append(
+        "# Submissions readable by their learner and the graders only (nbgrader leaves them world-readable)."
+    )
+    lines.append('c.ExchangeFactory.submit = "netmarketing.hub.exchange.PrivateSubmit"')
+    (folder / "nbgrader_config.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for item in [folder, *folder.rglob("*")]:
+        os.chmod(item, 0o755 if item.is_dir() else 0o644)
+    return folder
+
+
 def write_jupyter_config(settings: HubSettings) -> None:
     """Write the Jupyter configuration of learners' servers and of the course service."""
-    for folder, extensions, disabled in (
-        (settings.learner_config_dir, LEARNER_SERVER_EXTENSIONS, INSTRUCTOR_ONLY_EXTENSIONS),
-        (settings.grader_config_dir, GRADER_SERVER_EXTENSIONS, ("@jupyter/nbgrader:course-list",)),
-    ):
-        make_dir(folder, 0o755)
-        # A non-login shell keeps the environment's PATH (Debian's /etc/profile would reset it).
-        server = {"ServerApp": {"jpserver_extensions": extensions, "terminado_settings": {"shell_command": ["/bin/bash"]}}}
-        (folder / "jupyter_server_config.json").write_text(
-            json.dumps(server, indent=2) + "\n", encoding="utf-8"
-        )
-        make_dir(folder / "labconfig", 0o755)
-        page = {"disabledExtensions": dict.fromkeys(disabled, True)}
-        (folder / "labconfig" / "page_config.json").write_text(
-            json.dumps(page, indent=2) + "\n", encoding="utf-8"
-        )
-    learner = f"""# Written by `netmarketing hub start`: the learners' side of the nbgrader exchange.
-c = get_config()  # noqa: F821
-c.CourseDirectory.course_id = {settings.course_id!r}
-c.Exchange.root = {str(settings.exchange_dir)!r}
-# Submissions readable by their learner and the graders only (nbgrader leaves them world-readable).
-c.ExchangeFactory.submit = "netmarketing.hub.exchange.PrivateSubmit"
-"""
-    (settings.learner_config_dir / "nbgrader_config.py").write_text(learner, encoding="utf-8")
-    grader = f"""# Written by `netmarketing hub start`: the course service works in the grader's course folder.
-from pathlib import Path
-
-from netmarketing.grading.workspace import Workspace
-
-c = get_config()  # noqa: F821
-Workspace(Path({str(settings.autograder_dir)!r})).configure(c)
-# A submission filed under another learner's name is set aside before collecting.
-c.ExchangeFactory.collect = "netmarketing.hub.exchange.OwnerCheckedCollect"
-"""
-    (settings.grader_config_dir / "nbgrader_config.py").write_text(grader, encoding="utf-8")
-    for path in (settings.learner_config_dir, settings.grader_config_dir):
-        for item in path.rglob("*"):
-            os.chmod(item, 0o755 if item.is_dir() else 0o644)
+    common = {"course_id": settings.course_id, "exchange": settings.exchange_dir}
+    write_server_config(settings.learner_config_dir, role="learner", **common)
+    write_server_config(
+        settings.grader_config_dir, role="grader", autograder=settings.autograder_dir, **common
+    )
 
 
 # -- learner data (``netmarketing data release``) ---------------------------------------------------

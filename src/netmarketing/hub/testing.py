@@ -94,10 +94,16 @@ def trial_hub(
     hub = TrialHub(settings, password)
     try:
         start_hub(
-            settings, roster=roster, course_source=course, env={TEST_PASSWORD_ENV: password}, say=lambda _: None
+            settings,
+            roster=roster,
+            course_source=course,
+            env={TEST_PASSWORD_ENV: password},
+            say=lambda _: None,
         )
         if release:
-            done = hub.netmarketing("hub", "release", *release, "--root", str(settings.root), capture_output=True, text=True)
+            done = hub.netmarketing(
+                "hub", "release", *release, "--root", str(settings.root), capture_output=True, text=True
+            )
             if done.returncode != 0:
                 raise RuntimeError(f"release failed: {done.stdout}{done.stderr}")
         yield hub
