@@ -1,8 +1,8 @@
 """Start a class hub with about 30 simulated learners, each logged in and running module 00; print
 the hub's response times and the memory each learner's server and kernel take.
 
-Every learner, all at once (a class at the start of a lesson): log in through the hub's login
-form, start their server, open JupyterLab, fetch module 00 from the exchange, start a kernel and
+Every learner, arriving a few seconds after the previous one (a class at the start of a lesson):
+log in through the hub's login form, start their server, open JupyterLab, fetch module 00 from the exchange, start a kernel and
 run every code cell of module 00 in it (the worked solutions: the kernel does what a learner
 who finished the module did). Meanwhile an observer asks the hub's API every 2 s. Memory comes
 from each learner's cgroup (peak and now), which is what ``mem_limit`` is enforced on.
@@ -109,9 +109,10 @@ class Learner:
         self.times[step] = time.perf_counter() - started
         return result
 
-    def run(self) -> None:
+    def run(self, delay: float = 0.0) -> None:
         import requests
 
+        time.sleep(delay)  # learners arrive one after another, as in a classroom
         from netmarketing.hub.process import api
 
         url, settings = self.hub.url, self.hub.settings
@@ -131,7 +132,13 @@ class Learner:
 
             def spawn() -> None:
                 requests.post(f"{url}/hub/api/users/{self.name}/server", headers=auth, timeout=120)
-                while not api(settings, f"users/{self.name}")["servers"].get("", {}).get("ready"):
+                deadline = time.monotonic() + 600
+                while True:
+                    server = api(settings, f"users/{self.name}")["servers"].get("")
+                    if server and server.get("ready"):
+                        return
+                    if not server or time.monotonic() > deadline:
+                        raise RuntimeError("server did not start (see the hub's log)")
                     time.sleep(0.5)
 
             self.timed("spawn", spawn)
@@ -203,6 +210,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--scale", default="0.3", help="NETMARKETING_SCALE of the learners' worlds")
     parser.add_argument("--mem-limit", default="2G")
+    parser.add_argument("--arrival", type=float, default=3.0, help="seconds between two learners' arrivals")
     args = parser.parse_args(argv)
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         print("bench_hub: 需要 root（教室要建立系統帳號）；略過 (needs root: skipped)")
@@ -228,7 +236,7 @@ def main(argv: list[str]) -> int:
         watcher.start()
         class_started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(learners)) as pool:
-            list(pool.map(Learner.run, learners))
+            list(pool.map(Learner.run, learners, [i * args.arrival for i in range(len(learners))]))
         class_time = time.perf_counter() - class_started
         stop.set()
         watcher.join()
@@ -242,7 +250,7 @@ def main(argv: list[str]) -> int:
     ok = [learner for learner in learners if not learner.failure]
     print(
         f"\n{len(ok)}/{len(learners)} learners ran module 00 ({len(cells)} code cells) in {class_time:.0f} s "
-        f"(all at once); cells that raised: {sum(x.errors for x in ok)}"
+        f"(one arriving every {args.arrival:g} s); cells that raised: {sum(x.errors for x in ok)}"
     )
     for learner in learners:
         if learner.failure:

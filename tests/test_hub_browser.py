@@ -311,6 +311,8 @@ def test_a_class_runs_module_00_end_to_end_in_a_real_browser(hub, page, browser)
     # A's server got A's own data folder, and its memory limit where the machine has cgroups.
     assert result["env"]["NETMARKETING_DATA"] == str(hub.settings.learner_data(a))
     assert result["variant"].get("learner") == a
+    # Learners' servers have no formgrader (nor its API).
+    assert page.goto(f"{hub.url}/user/{a}/formgrader").status == 404
     limit = server_memory_limit(hub, a)
     if limit is not None:  # this machine offers memory cgroups: the limit must be in force
         assert limit == parse_size(hub.settings.mem_limit)

@@ -219,7 +219,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     image.add_argument("--course-id", default="kmc2431-008v1", help="課程代號 (course id)")
     image.add_argument("--exchange", default="/srv/nbgrader/exchange", help="交換資料夾 (exchange root)")
     image.add_argument(
-        "--autograder", default="/srv/netmarketing/course/autograder", help="講師的評分工作區 (instructor workspace)"
+        "--autograder",
+        default="/srv/netmarketing/course/autograder",
+        help="講師的評分工作區 (instructor workspace)",
     )
     image.set_defaults(func=cmd_image_config)
 

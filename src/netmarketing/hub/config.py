@@ -90,8 +90,9 @@ def configure(c: Any, settings: HubSettings) -> Any:
     c.Spawner.default_url = "/lab"
     c.Spawner.mem_limit = settings.mem_limit
     c.Spawner.cpu_limit = settings.cpu_limit
-    c.Spawner.start_timeout = 120
-    c.Spawner.http_timeout = 90
+    # A small machine starting many servers at the start of a lesson needs minutes, not seconds.
+    c.Spawner.start_timeout = 300
+    c.Spawner.http_timeout = 300
 
     # -- instructors: the course service (formgrader and the grading terminal) ---------------------
     c.JupyterHub.load_groups = {
