@@ -215,7 +215,7 @@ def main(argv: list[str]) -> int:
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         print("bench_hub: 需要 root（教室要建立系統帳號）；略過 (needs root: skipped)")
         return 0
-    from netmarketing.hub.accounts import processes_of
+    from netmarketing.grading.sandbox import processes_of_user
     from netmarketing.hub.testing import trial_hub
 
     cells = code_cells(MODULE)
@@ -243,7 +243,7 @@ def main(argv: list[str]) -> int:
         import pwd
 
         memory = {u: memory_of(hub, u) for u in hub.learners}
-        rss = {u: rss_mb(processes_of(pwd.getpwnam(u).pw_uid)) for u in hub.learners}
+        rss = {u: rss_mb(processes_of_user(pwd.getpwnam(u).pw_uid)) for u in hub.learners}
         hub_rss = rss_mb([int(hub.settings.pid_path.read_text())])
         proxy_rss = rss_mb([int((hub.settings.state_dir / "proxy.pid").read_text())])
 

@@ -222,13 +222,6 @@ def test_accounts_the_hub_did_not_create_are_never_adopted_or_removed(tmp_path):
     assert pwd.getpwnam("nobody")
 
 
-def test_processes_of_a_user_are_found_by_their_user_id():
-    """Does the process list of our own user id include this process?"""
-    from netmarketing.hub.accounts import processes_of
-
-    assert os.getpid() in processes_of(os.getuid())
-
-
 # -- the exchange -------------------------------------------------------------------------------------
 @needs_root
 def test_a_submission_is_private_to_its_learner_and_group(tmp_path):

