@@ -2,14 +2,14 @@
 the hub's response times and the memory each learner's server and kernel take.
 
 Every learner, arriving a few seconds after the previous one (a class at the start of a lesson):
-log in through the hub's login form, start their server, open JupyterLab, fetch module 00 from the exchange, start a kernel and
-run every code cell of module 00 in it (the worked solutions: the kernel does what a learner
-who finished the module did). Meanwhile an observer asks the hub's API every 2 s. Memory comes
+log in through the hub's login form, start their server, open JupyterLab, fetch module 00 from
+the exchange, start a kernel and run every code cell of module 00 in it (the worked solutions:
+the kernel does what a learner who finished the module did). Meanwhile an observer asks the hub's API every 2 s. Memory comes
 from each learner's cgroup (peak and now), which is what ``mem_limit`` is enforced on.
 
 Root only (the hub creates system users; all of them are removed at the end)::
 
-    sudo .venv/bin/python bench/bench_hub.py [--learners 30] [--scale 0.3] [--mem-limit 2G]
+    sudo .venv/bin/python bench/bench_hub.py [--learners 30] [--arrival 5] [--scale 0.3] [--mem-limit 2G]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import pwd
 import re
 import statistics
 import sys
@@ -139,7 +140,7 @@ class Learner:
                         return
                     if not server or time.monotonic() > deadline:
                         raise RuntimeError("server did not start (see the hub's log)")
-                    time.sleep(0.5)
+                    time.sleep(2)  # gently: thirty learners polling fast would load the hub themselves
 
             self.timed("spawn", spawn)
             base = f"{url}/user/{self.name}"
@@ -210,7 +211,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--scale", default="0.3", help="NETMARKETING_SCALE of the learners' worlds")
     parser.add_argument("--mem-limit", default="2G")
-    parser.add_argument("--arrival", type=float, default=3.0, help="seconds between two learners' arrivals")
+    parser.add_argument("--arrival", type=float, default=5.0, help="seconds between two learners' arrivals")
     args = parser.parse_args(argv)
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         print("bench_hub: 需要 root（教室要建立系統帳號）；略過 (needs root: skipped)")
@@ -240,13 +241,16 @@ def main(argv: list[str]) -> int:
         class_time = time.perf_counter() - class_started
         stop.set()
         watcher.join()
-        import pwd
-
         memory = {u: memory_of(hub, u) for u in hub.learners}
         rss = {u: rss_mb(processes_of_user(pwd.getpwnam(u).pw_uid)) for u in hub.learners}
         hub_rss = rss_mb([int(hub.settings.pid_path.read_text())])
         proxy_rss = rss_mb([int((hub.settings.state_dir / "proxy.pid").read_text())])
+        report(learners, cells, class_time, args, samples, memory, rss, hub_rss, proxy_rss)
+    return 0 if all(not learner.failure for learner in learners) else 1
 
+
+def report(learners, cells, class_time, args, samples, memory, rss, hub_rss, proxy_rss) -> None:
+    """Print the figures (before the hub is taken down, so a failing clean-up loses nothing)."""
     ok = [learner for learner in learners if not learner.failure]
     print(
         f"\n{len(ok)}/{len(learners)} learners ran module 00 ({len(cells)} code cells) in {class_time:.0f} s "
@@ -268,8 +272,7 @@ def main(argv: list[str]) -> int:
     else:
         print("  (no memory cgroup on this machine: limits are not enforced, see README)")
     print(f"  RSS now        mean {statistics.mean(rss.values()):6.0f} MB  max {max(rss.values()):6.0f} MB")
-    print(f"  hub {hub_rss:.0f} MB, proxy {proxy_rss:.0f} MB; learner limit {args.mem_limit}")
-    return 0 if len(ok) == len(learners) else 1
+    print(f"  hub {hub_rss:.0f} MB, proxy {proxy_rss:.0f} MB; learner limit {args.mem_limit}", flush=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import os
 import pwd
 import signal
 import subprocess
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -111,9 +112,13 @@ def remove_user(name: str, *, keep_home: bool = False) -> bool:
         return False
     from netmarketing.grading.sandbox import processes_of_user
 
-    # A server or kernel still running as the user would make userdel fail.
-    for pid in processes_of_user(pwd.getpwnam(name).pw_uid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    # A server or kernel still running as the user would make userdel fail: stop them all first.
+    uid = pwd.getpwnam(name).pw_uid
+    deadline = time.monotonic() + 30
+    while (pids := processes_of_user(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
     _run(["userdel", *([] if keep_home else ["--remove"]), name])
     return True

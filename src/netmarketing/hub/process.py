@@ -162,11 +162,17 @@ def _provision_instructors(settings: HubSettings) -> dict[str, str]:
     return provision_passwords(db_url, settings.instructors, settings.state_dir / "initial-passwords.csv")
 
 
-def stop_hub(settings: HubSettings, *, timeout: float = 60) -> bool:
-    """Stop JupyterHub (it stops every server, the services and the proxy); return whether it ran."""
+def stop_hub(settings: HubSettings, *, timeout: float = 120) -> bool:
+    """Stop JupyterHub (it stops every server, the services and the proxy); return whether it ran.
+
+    Whatever JupyterHub could not stop itself (it was killed, or ran out of time on a loaded
+    machine) is stopped afterwards: the proxy by its pid file, servers and services by the hub
+    API address in their environment.
+    """
     pid = read_pid(settings)
     if pid is None:
         _stop_leftover_proxy(settings)
+        _stop_orphans(settings)
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
@@ -182,6 +188,7 @@ def stop_hub(settings: HubSettings, *, timeout: float = 60) -> bool:
             os.kill(pid, signal.SIGKILL)
     _reap(pid)
     _stop_leftover_proxy(settings)
+    _stop_orphans(settings)
     from netmarketing.hub.launch import remove_cgroup
 
     remove_cgroup(f"netmarketing-hub/{settings.course_id}")
@@ -203,6 +210,19 @@ def _stop_leftover_proxy(settings: HubSettings) -> None:
         if b"configurable-http-proxy" in cmdline:
             os.kill(pid, signal.SIGTERM)
         pid_file.unlink()
+
+
+def _stop_orphans(settings: HubSettings) -> None:
+    """Stop processes the hub started and left behind, known by this hub's API address in their environment."""
+    if not settings.hub_api_port:
+        return
+    marker = f"JUPYTERHUB_API_URL=http://127.0.0.1:{settings.hub_api_port}/hub/api".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        with contextlib.suppress(OSError):
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGTERM)
 
 
 @dataclass
