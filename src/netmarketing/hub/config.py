@@ -90,9 +90,10 @@ def configure(c: Any, settings: HubSettings) -> Any:
     c.Spawner.default_url = "/lab"
     c.Spawner.mem_limit = settings.mem_limit
     c.Spawner.cpu_limit = settings.cpu_limit
-    # A small machine starting many servers at the start of a lesson needs minutes, not seconds.
-    c.Spawner.start_timeout = 300
-    c.Spawner.http_timeout = 300
+    # A small machine starting many servers at the start of a lesson needs minutes, not seconds
+    # (bench_hub.py: 30 learners arriving over 2.5 minutes on 2 busy cores waited up to 5 minutes).
+    c.Spawner.start_timeout = 600
+    c.Spawner.http_timeout = 600
 
     # -- instructors: the course service (formgrader and the grading terminal) ---------------------
     c.JupyterHub.load_groups = {
