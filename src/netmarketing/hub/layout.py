@@ -369,4 +369,7 @@ def teardown(settings: HubSettings, *, remove_accounts: bool, say: Callable[[str
                 subprocess.run(["groupdel", group], capture_output=True)
         if removed:
             say(f"已刪除帳號與家目錄 (removed accounts and homes): {', '.join(removed)}")
+    from netmarketing.hub.launch import remove_cgroup
+
+    remove_cgroup("netmarketing-hub")  # the servers' cgroups, empty now that their processes ended
     shutil.rmtree(settings.root, ignore_errors=True)
