@@ -2,7 +2,7 @@
 
 Everything it creates is named ``nmt-<tag>...`` (accounts, groups, course id) and lives under
 ``/srv/nmt-<tag>/``; leaving the ``with`` block stops the hub and every server and removes the
-accounts, their homes, the groups and the folder. It logs in with JupyterHub's dummy
+accounts, their homes, the groups and the folder. By default it logs in with JupyterHub's dummy
 authenticator and one shared password: never use it for a class.
 """
 
@@ -60,6 +60,7 @@ def trial_hub(
     extra_env: dict[str, str] | None = None,
     mem_limit: str = "3G",
     idle_timeout: int = 3600,
+    authenticator: str = "dummy",
     tag: str | None = None,
 ) -> Iterator[TrialHub]:
     """Start a hub with ``n_learners`` test learners and one instructor, release modules, clean up after.
@@ -74,6 +75,10 @@ def trial_hub(
         Modules released to the exchange before the block runs.
     extra_env : dict, optional
         Environment of every server (e.g. ``{"NETMARKETING_SCALE": "0.3"}`` for small worlds).
+    authenticator : str
+        ``"dummy"`` (every account logs in with :attr:`TrialHub.password`) or ``""`` for the
+        classroom's own sign-up and approval (the instructor's password is in
+        ``state/initial-passwords.csv``).
     """
     tag = tag or secrets.token_hex(2)
     base = Path(f"/srv/nmt-{tag}")
@@ -85,7 +90,7 @@ def trial_hub(
         learners=[f"nmt-{tag}-{i:02d}" for i in range(1, n_learners + 1)],
         port=free_port(),
         home_base=base / "homes",
-        authenticator="dummy",
+        authenticator=authenticator,
         extra_env=dict(extra_env or {}),
         mem_limit=mem_limit,
         idle_timeout=idle_timeout,
