@@ -81,7 +81,7 @@ def start_hub(
     roster: Path,
     course_source: Path,
     env: dict[str, str] | None = None,
-    timeout: float = 90,
+    timeout: float = 240,
     say: Callable[[str], None] = print,
 ) -> int:
     """Set up the machine for ``settings`` and start JupyterHub in the background; return its pid.
