@@ -53,7 +53,7 @@ def api(
     """Call the hub's REST API (``/hub/api/<path>``) as the admin service and return the JSON answer."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
-        f"{settings.url}/hub/api/{path.lstrip('/')}",
+        f"{local_url(settings)}/hub/api/{path.lstrip('/')}",
         data=data,
         method=method,
         headers={
@@ -66,10 +66,15 @@ def api(
     return json.loads(payload) if payload else None
 
 
+def local_url(settings: HubSettings) -> str:
+    """Return where this machine reaches the hub: through the proxy, or (HTTPS) the hub's own local port."""
+    return f"http://127.0.0.1:{settings.hub_api_port}" if settings.ssl_cert else settings.url
+
+
 def healthy(settings: HubSettings) -> bool:
-    """Return True when the hub answers on its public address."""
+    """Return True when the hub answers."""
     try:
-        with urllib.request.urlopen(f"{settings.url}/hub/health", timeout=5) as response:
+        with urllib.request.urlopen(f"{local_url(settings)}/hub/health", timeout=5) as response:
             return response.status == 200
     except (OSError, urllib.error.URLError):
         return False
