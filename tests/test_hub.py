@@ -491,3 +491,24 @@ def test_commands_on_a_hub_that_does_not_exist_explain_themselves(tmp_path, caps
     assert "netmarketing hub start" in capsys.readouterr().err
     assert main(["hub", "remove", "--root", str(tmp_path)]) == 2
     assert "--yes" in capsys.readouterr().err
+
+
+def test_stopping_a_hub_ends_what_it_left_behind_and_nothing_else(tmp_path):
+    """Are processes carrying this hub's API address stopped, and one of another hub left running?"""
+    from netmarketing.hub.process import _stop_orphans
+
+    settings = settings_for(tmp_path, hub_api_port=45678)
+
+    def start(port: int) -> subprocess.Popen:
+        env = {**os.environ, "JUPYTERHUB_API_URL": f"http://127.0.0.1:{port}/hub/api"}
+        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
+
+    ours, theirs = start(45678), start(45679)
+    try:
+        _stop_orphans(settings)
+        assert ours.wait(timeout=10) != 0
+        assert theirs.poll() is None
+    finally:
+        for process in (ours, theirs):
+            process.kill()
+            process.wait()
