@@ -13,7 +13,7 @@ setup: $(STAMP)
 	@bash scripts/setup_venv.sh "$(PYTHON)" "$(VENV)" --proxy-only
 
 # Reinstall only when the project's dependencies change.
-$(STAMP): pyproject.toml scripts/setup_venv.sh
+$(STAMP): pyproject.toml scripts/setup_venv.sh $(shell find langpack/pyproject.toml langpack/jupyterlab_language_pack_zh_TW langpack/labextension -type f -not -path '*__pycache__*')
 	@bash scripts/setup_venv.sh "$(PYTHON)" "$(VENV)"
 	@touch $(STAMP)
 

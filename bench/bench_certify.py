@@ -1,4 +1,5 @@
-"""Time certification (scores, decisions, reports, CSVs, signed credentials) for simulated cohorts.
+"""Time certification (scores, decisions, reports, CSVs, signed credentials, evidence bundles,
+status list) for simulated cohorts, and verifying what it wrote.
 
 Prints figures; asserts nothing about time. Run: ``.venv/bin/python bench/bench_certify.py``.
 Grades are fed as a table (no gradebook), so the figure is the certify room's own cost.
@@ -58,6 +59,10 @@ def make_cohort(
 
 
 def main() -> None:
+    from netmarketing.certify.bundle import verify_bundle
+    from netmarketing.certify.trust import load_trust_file
+    from netmarketing.certify.verify import verify_credential_file
+
     framework = certify.default_framework()
     for n in (12, 30):
         evidence, grades = make_cohort(framework, n, rng=2027)
@@ -72,10 +77,24 @@ def main() -> None:
                 keys_dir=Path(tmp) / "keys",
             )
             elapsed = time.perf_counter() - start
+            trust = load_trust_file(Path(tmp) / "keys")
+            start = time.perf_counter()
+            for path in result.credential_paths:
+                verify_credential_file(path, trust)
+            per_credential = (time.perf_counter() - start) / max(len(result.credential_paths), 1)
+            start = time.perf_counter()
+            for bundle in result.bundle_paths:
+                verify_bundle(bundle, trust)
+            per_bundle = (time.perf_counter() - start) / len(result.bundle_paths)
+            bundle_bytes = sum(
+                f.stat().st_size for f in (Path(tmp) / "out" / "bundles").rglob("*") if f.is_file()
+            )
         counts = result.summary["decision"].value_counts().to_dict()
         print(
-            f"{n} learners x {len(evidence)} items: {elapsed:.1f} s "
-            f"({elapsed / n:.2f} s per learner), {len(result.credential_paths)} credentials, {counts}"
+            f"{n} learners x {len(evidence)} items: certify {elapsed:.1f} s "
+            f"({elapsed / n:.2f} s per learner), {len(result.credential_paths)} credentials, {counts}; "
+            f"verify {1000 * per_credential:.0f} ms per credential (signature, trust, schema, status), "
+            f"{1000 * per_bundle:.0f} ms per bundle; bundles {bundle_bytes / n / 1024:.0f} KB per learner"
         )
 
 

@@ -2,22 +2,20 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_cohort.py [MODULE] [--n 30] [--floor-sample 6] [--jobs 1,2] [--kernels warm,cold]
+    .venv/bin/python bench/bench_cohort.py [MODULE] [--n 30] [--floor-sample 6] [--jobs 1,2]
 
-MODULE defaults to ``01_market_analysis`` when it exists in ``course/``, else the test
-fixture module ``tests/fixtures/course/01_fixture``. The cohort is simulated with
-``netmarketing.grading.cohort`` at the well-behaved levels (expert, proficient,
-novice, blank): crashers would only measure timeouts. Every learner's data world is
-built into one cache before anything is timed, so all runs start warm.
+MODULE defaults to ``01_market_analysis``. The cohort is simulated with
+``netmarketing.grading.cohort`` at the well-behaved levels (expert, proficient, novice,
+blank): crashers would only measure timeouts. Every learner's world and data folder is
+built before anything is timed, so all runs start warm.
 
 Printed figures:
 
 - plain nbgrader: one ``nbgrader autograde MODULE --student S`` process per learner,
-  serially, each with ``NETMARKETING_LEARNER=S`` (the only correct way to give plain
-  nbgrader per-learner variants);
-- ours: ``grade_module`` with each ``--jobs`` value and kernel start (sandboxed kernels, feedback
-  included): ``warm`` kernels are forked from a server that imported the libraries once, ``cold``
-  ones start a new Python each (``NETMARKETING_COLD_KERNELS=1``);
+  serially, nbgrader's own preprocessors (no sandbox, no checks: its scores mean nothing
+  here, only its time), each learner's data folder in ``NETMARKETING_DATA``;
+- ours: ``grade_module`` with each ``--jobs`` value: every kernel in a bubblewrap sandbox,
+  answers judged by the grader's checks, feedback written;
 - the physical floor: (sum of the solution notebooks' execution times) / cores + one kernel
   start-up, the execution times measured on a sample of learners and scaled to the cohort.
 """
@@ -31,19 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 LEVELS = ("expert", "proficient", "novice", "blank")
-
-
-def _prebuild(student: str, cache: str) -> None:
-    os.environ["NETMARKETING_CACHE"] = cache
-    from netmarketing.data import load_world, seed_for
-    from netmarketing.learner.data import learner_scale
-
-    load_world(int(seed_for(student)), scale=learner_scale())
 
 
 def _kernel_startup_seconds() -> float:
@@ -56,43 +46,47 @@ def _kernel_startup_seconds() -> float:
     return time.perf_counter() - start
 
 
-def _solution_seconds(sources: list[Path], student: str, cache: str, startup: float) -> float:
+def _solution_seconds(sources: list[Path], student: str, variants, startup: float) -> float:
     """Return the execution time of the module's solution notebooks for one learner (kernel start subtracted)."""
     import nbformat
     from nbclient import NotebookClient
 
-    env = dict(os.environ, NETMARKETING_LEARNER=student, NETMARKETING_CACHE=cache)
+    from netmarketing.grading.checks import Variant, load_checks, write_saved_answers
+
+    load_checks()
+    world = variants.world(student)
     total = 0.0
-    for path in sources:
-        nb = nbformat.read(str(path), as_version=4)
-        client = NotebookClient(
-            nb,
-            kernel_name="python3",
-            timeout=300,
-            allow_errors=True,
-            resources={"metadata": {"path": str(path.parent)}},
+    with tempfile.TemporaryDirectory() as work, tempfile.TemporaryDirectory() as answers:
+        env = dict(
+            os.environ,
+            NETMARKETING_LEARNER=student,
+            NETMARKETING_DATA=str(variants.data_folder(student)),
+            NETMARKETING_ANSWERS=answers,
         )
-        start = time.perf_counter()
-        client.execute(env=env, cwd=str(path.parent))
-        total += time.perf_counter() - start - startup
+        for path in sources:
+            nb = nbformat.read(str(path), as_version=4)
+            ids = [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in nb.cells]
+            write_saved_answers(work, ids, Variant(student, world.tables, world.truth))
+            client = NotebookClient(
+                nb,
+                kernel_name="python3",
+                timeout=300,
+                allow_errors=True,
+                resources={"metadata": {"path": work}},
+            )
+            start = time.perf_counter()
+            client.execute(env=env, cwd=work)
+            total += time.perf_counter() - start - startup
     return total
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("module", nargs="?")
+    parser.add_argument("module", nargs="?", default="01_market_analysis")
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--floor-sample", type=int, default=6)
-    parser.add_argument("--jobs", default="1,2")
-    parser.add_argument("--kernels", default="warm,cold", help="kernel starts to time: warm, cold or both")
+    parser.add_argument("--jobs", default="2")
     parser.add_argument("--skip-nbgrader", action="store_true")
-    parser.add_argument("--cache", help="world cache to reuse (not under /tmp or /var/tmp)")
-    parser.add_argument(
-        "--serial-sample",
-        type=int,
-        default=0,
-        help="run ours with --jobs 1 on this many learners and scale to the cohort (0: all)",
-    )
     parser.add_argument(
         "--nbgrader-sample",
         type=int,
@@ -107,53 +101,42 @@ def main() -> int:
     from netmarketing.grading.workspace import Workspace, ensure_nbgrader_tools
 
     ensure_nbgrader_tools()
-    module = args.module or (
-        "01_market_analysis" if (REPO / "course" / "01_market_analysis").is_dir() else "01_fixture"
-    )
-    course_src = (
-        REPO / "course" if (REPO / "course" / module).is_dir() else REPO / "tests" / "fixtures" / "course"
-    )
-    # Not under /tmp or /var/tmp: sandboxed kernels get private ones and could not read the world cache.
-    tmp = Path(
-        tempfile.mkdtemp(
-            prefix="bench-cohort-", dir="/var/cache" if os.access("/var/cache", os.W_OK) else None
-        )
-    )
+    tmp = Path(tempfile.mkdtemp(prefix="bench-cohort-"))
     cores = os.cpu_count() or 1
     try:
         course = tmp / "course"
-        shutil.copytree(course_src / module, course / module)
+        shutil.copytree(REPO / "course" / args.module, course / args.module)
         ws = Workspace(
             tmp / "autograder", course_dir=course, db_url=f"sqlite:///{tmp / 'autograder' / 'gradebook.db'}"
         )
         ws.root.mkdir(parents=True)
-        ws.generate(module)
-        sources = ws.source_notebooks(module)
-        print(
-            f"module {module} ({len(sources)} notebooks) from {course_src}; {args.n} learners; {cores} cores"
-        )
+        ws.generate(args.module)
+        variants = ws.variants()
+        sources = ws.source_notebooks(args.module)
+        print(f"module {args.module} ({len(sources)} notebooks); {args.n} learners; {cores} cores")
 
         t = time.perf_counter()
         cohort = simulate_cohort(
-            module, args.n, course_dir=course, out=ws.submitted_dir, levels=LEVELS, rng=0
+            args.module,
+            args.n,
+            course_dir=course,
+            out=ws.submitted_dir,
+            levels=LEVELS,
+            rng=0,
+            variants=variants,
         )
         students = [learner.student_id for learner in cohort.learners]
-        print(f"simulated cohort: {time.perf_counter() - t:.1f} s")
-
-        cache = Path(args.cache) if args.cache else tmp / "world-cache"
-        cache.mkdir(exist_ok=True)
-        os.chmod(tmp, 0o755)
-        os.chmod(cache, 0o755)
+        print(f"simulated cohort (worlds built on the way): {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=cores) as pool:
-            list(pool.map(_prebuild, students, [str(cache)] * len(students)))
-        print(f"pre-built {len(students)} worlds: {time.perf_counter() - t:.1f} s (cache {cache})")
+        with ThreadPoolExecutor(max_workers=cores) as pool:
+            list(pool.map(variants.data_folder, students))
+        print(f"learner data folders: {time.perf_counter() - t:.1f} s")
 
         startup = _kernel_startup_seconds()
         sample = students[: max(1, min(args.floor_sample, len(students)))]
         per_learner = []
         for student in sample:
-            per_learner.append(_solution_seconds(sources, student, str(cache), startup))
+            per_learner.append(_solution_seconds(sources, student, variants, startup))
             print(f"  solution notebooks for {student}: {per_learner[-1]:.1f} s")
         execution = sum(per_learner) / len(per_learner) * len(students)
         floor = execution / cores + startup
@@ -168,7 +151,11 @@ def main() -> int:
             failures = 0
             timed = students[: args.nbgrader_sample] if args.nbgrader_sample else students
             for student in timed:
-                env = dict(os.environ, NETMARKETING_LEARNER=student, NETMARKETING_CACHE=str(cache))
+                env = dict(
+                    os.environ,
+                    NETMARKETING_LEARNER=student,
+                    NETMARKETING_DATA=str(variants.data_folder(student)),
+                )
                 env.pop("JUPYTERHUB_USER", None)
                 proc = subprocess.run(
                     [
@@ -176,7 +163,7 @@ def main() -> int:
                         "-m",
                         "nbgrader",
                         "autograde",
-                        module,
+                        args.module,
                         "--student",
                         student,
                         "--force",
@@ -185,7 +172,7 @@ def main() -> int:
                         f"--CourseDirectory.db_url={ws.db_url}",
                         "--ExecutePreprocessor.timeout=600",
                     ],
-                    cwd=ws.root,
+                    cwd=tmp,  # no nbgrader_config.py here: nbgrader's own preprocessors
                     env=env,
                     capture_output=True,
                     text=True,
@@ -200,29 +187,15 @@ def main() -> int:
             )
             shutil.rmtree(ws.autograded_dir, ignore_errors=True)
 
-        runs = [(int(j), kind) for kind in args.kernels.split(",") for j in args.jobs.split(",")]
-        for jobs, kind in runs:
-            subset = students[: args.serial_sample] if jobs == 1 and args.serial_sample else students
-            # Warm kernels are forked from a server with the libraries imported (grading/warmkernel.py).
-            if kind == "cold":
-                os.environ["NETMARKETING_COLD_KERNELS"] = "1"
-            else:
-                os.environ.pop("NETMARKETING_COLD_KERNELS", None)
+        for jobs in (int(j) for j in args.jobs.split(",")):
             t = time.perf_counter()
-            records = grade_module(
-                ws,
-                module,
-                GradeOptions(jobs=jobs, force=True, progress=False, cache_dir=cache, students=subset),
-            )
-            ours = (time.perf_counter() - t) * len(students) / len(subset)
+            records = grade_module(ws, args.module, GradeOptions(jobs=jobs, force=True, progress=False))
+            ours = time.perf_counter() - t
             statuses = sorted({r["status"] for r in records})
-            starts = sorted(
-                {s for r in records for nb in r["notebooks"].values() for s in nb.get("kernel_starts", [])}
-            )
-            scaled = f", timed on {len(subset)} learners and scaled" if len(subset) < len(students) else ""
+            sandboxes = sorted({r["sandbox"] for r in records})
             line = (
-                f"ours --jobs {jobs}, {kind} kernels {starts}: {ours:.1f} s "
-                f"({ours / len(students):.2f} s each{scaled}; statuses {statuses})"
+                f"ours --jobs {jobs} (sandbox {sandboxes}): {ours:.1f} s ({ours / len(students):.2f} s each; "
+                f"statuses {statuses})"
             )
             if plain:
                 line += f"; speed-up vs plain nbgrader {plain / ours:.2f}x"

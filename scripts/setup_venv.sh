@@ -33,17 +33,21 @@ if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/
 fi
 [ -x "$venv/bin/python" ] || "$python_bin" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet -e ".[dev]"
+# ./langpack is the course's build of the zh-TW JupyterLab language pack (upstream + the course's
+# translations, nbgrader's panels included); it takes the place of the upstream distribution.
+"$venv/bin/python" -m pip install --quiet -e ".[dev]" ./langpack
 
 # JupyterLab opens in Traditional Chinese: the zh-TW language pack is installed
 # with the package; here we make it the default locale of this environment.
 # No news or update checks: the course runs offline on JupyterHub and laptops alike.
+# Opening a notebook starts its kernel without asking which one (the dialog's button is English).
 settings="$venv/share/jupyter/lab/settings"
 mkdir -p "$settings"
 cat > "$settings/overrides.json" <<'JSON'
 {
   "@jupyterlab/translation-extension:plugin": {"locale": "zh_TW"},
-  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}
+  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},
+  "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}
 }
 JSON
 

@@ -3,15 +3,26 @@
 Browser tests take the ``page`` fixture (a fresh page in a zh-TW browser context).
 When such a test fails, the page's screenshot and HTML are kept in
 ``test-artifacts/<test name>/`` (git-ignored), so the next person can see what broke.
+The ``axe`` fixture scans the page for accessibility problems with axe-core
+(``axe(page)`` returns the serious and critical violations; ``assert not axe(page)``).
+:func:`running_lab` starts a learner's JupyterLab (``netmarketing lab``) for such tests.
 Playwright's own browser download never runs here: it cannot reach its host, so the
 tests use ``/usr/bin/chromium`` (installed by ``scripts/setup_system.sh``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -85,3 +96,79 @@ def keep_page(page, name: str) -> Path:
     except Exception as exc:  # a crashed page still leaves a note
         (folder / "error.txt").write_text(repr(exc), encoding="utf-8")
     return folder
+
+
+#: axe-core rule sets scanned: WCAG 2.0/2.1 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+#: Impacts that fail a page; minor and moderate findings are reported by axe but do not fail.
+AXE_BLOCKING = ("serious", "critical")
+
+
+class AxeViolations(list):
+    """Violations of an axe-core scan; ``str()`` lists each rule, its help and the elements (for assert messages)."""
+
+    def __str__(self) -> str:
+        lines = []
+        for v in self:
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+            lines += [f"    {', '.join(map(str, n['target']))}: {n['html'][:160]}" for n in v["nodes"][:5]]
+        return "\n".join(lines) or "no serious or critical violations"
+
+
+@pytest.fixture
+def axe():
+    """Return ``scan(page, context=None)``: the serious and critical axe-core violations of ``page``.
+
+    axe-core comes from the PyPI package ``axe-playwright-python`` (its bundled ``axe.min.js`` is
+    injected into the page); nothing is downloaded while testing. ``context`` is an axe context,
+    e.g. ``{"exclude": [".jp-OutputArea"]}``.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    engine = Axe()
+
+    def scan(page, context=None) -> AxeViolations:
+        options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+        results = engine.run(page, context=context, options=options).response
+        return AxeViolations(v for v in results["violations"] if v.get("impact") in AXE_BLOCKING)
+
+    return scan
+
+
+#: The token of every lab a test starts.
+LAB_TOKEN = "netmarketing-test"
+
+
+@contextlib.contextmanager
+def running_lab(workspace: Path, *lab_args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``netmarketing lab --autograder WORKSPACE *lab_args`` on a free local port; yield its base URL.
+
+    The server takes the token :data:`LAB_TOKEN`; it is stopped (with its kernels) on leaving.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    netmarketing = Path(sys.executable).parent / "netmarketing"
+    proc = subprocess.Popen(
+        [str(netmarketing), "lab", "--autograder", str(workspace), *lab_args, "--", "--no-browser",
+         f"--port={port}", f"--ServerApp.token={LAB_TOKEN}", "--ServerApp.ip=127.0.0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or os.environ.copy(),
+        start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={LAB_TOKEN}", timeout=10) as answer:
+                    json.loads(answer.read())  # loopback only
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read() if proc.stdout else ""
+                    pytest.fail(f"JupyterLab did not start:\n{out[-3000:]}")
+                time.sleep(1)
+        yield base
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)

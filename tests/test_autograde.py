@@ -1,8 +1,9 @@
-"""Tests of ``netmarketing grade``: isolation, limits, integrity, resumability and leak-free feedback.
+"""Tests of ``netmarketing grade``: sandboxed kernels, checks judged in the grader, limits, integrity, resume.
 
 The slow tests share ONE cohort run (module-scoped fixture): a tiny module and one
-hostile submission per robustness case (tests/fixtures/submissions/hostile.py),
-graded together with two workers, as an instructor would run it.
+submission per case (tests/fixtures/submissions/hostile.py) — honest learners, broken
+files, runaway code, and the attacks that defeated in-kernel tests — graded together
+with two workers, as an instructor would run it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 
 from netmarketing.grading import integrity
 from netmarketing.grading.autograde import GradeOptions, grade_module, load_results, submission_hash
-from netmarketing.grading.sandbox import SandboxLimits, can_isolate
+from netmarketing.grading.sandbox import SandboxLimits, running_as_root
 from netmarketing.grading.workspace import Workspace
 
 _spec = importlib.util.spec_from_file_location(
@@ -26,9 +28,8 @@ _spec = importlib.util.spec_from_file_location(
 hostile = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(hostile)
 MODULE, NOTEBOOK = hostile.MODULE, hostile.NOTEBOOK
-# 3 GB of address space: room for a warm kernel (the fork server alone maps about 1.5 GB), so the
-# hostile cases below run in warm kernels, the default; the memory bomb reaches it at once.
 LIMITS = SandboxLimits(memory_mb=3072, cell_timeout=5, notebook_budget=90)
+SCALE = "0.05"  # small worlds: the tiny module reads one table
 
 
 # ---------------------------------------------------------------------------------------------
@@ -39,32 +40,37 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("grade")
     (root / "autograder").mkdir()
     hostile.make_course(root / "course")
-    ws = Workspace(root / "autograder", course_dir=root / "course")
-    ws.generate(MODULE)
-    cases = hostile.make_cohort(ws)
-    if not can_isolate():
-        # Without root the kernel runs as the grader's user: never let the intruder near a real file.
-        import shutil
-
-        shutil.rmtree(Path(ws.submitted_dir) / "intruder")
-        cases.pop("intruder")
-    import netmarketing.grading.hidden as helpers
-
-    helper_before = Path(helpers.__file__).read_bytes()
-    peer = Path(ws.submitted_dir) / "expert" / MODULE / f"{NOTEBOOK}.ipynb"
-    peer_before = peer.read_bytes()
-    options = GradeOptions(jobs=2, limits=LIMITS, progress=False)
-    first = {r["student"]: r for r in grade_module(ws, MODULE, options)}
-    again = grade_module(ws, MODULE, options)
-    # The learner fixes the broken file: only that submission is graded again.
-    fixed = Path(ws.submitted_dir) / "corrupt" / MODULE / f"{NOTEBOOK}.ipynb"
-    fixed.write_text(peer_before.decode("utf-8").replace("expert", "corrupt"), encoding="utf-8")
-    after_fix = grade_module(ws, MODULE, options)
-    # The same slow-but-finite submission against a whole-submission budget smaller than its cells' sum.
-    tight = SandboxLimits(memory_mb=3072, cell_timeout=5, notebook_budget=6)
-    budget = grade_module(
-        ws, MODULE, GradeOptions(jobs=1, limits=tight, progress=False, students=["sleeper"])
-    )
+    saved_scale = os.environ.get("NETMARKETING_SCALE")
+    os.environ["NETMARKETING_SCALE"] = SCALE
+    try:
+        ws = Workspace(root / "autograder", course_dir=root / "course")
+        ws.generate(MODULE)
+        cases = hostile.make_cohort(ws, scale=float(SCALE))
+        peer = Path(ws.submitted_dir) / "expert" / MODULE / f"{NOTEBOOK}.ipynb"
+        peer_before = peer.read_bytes()
+        marker = Path("/tmp") / f"nm-shadow-imported-{os.getuid()}"
+        marker.unlink(missing_ok=True)
+        options = GradeOptions(jobs=2, limits=LIMITS, progress=False, extra_checks=[hostile.CHECKS])
+        first = {r["student"]: r for r in grade_module(ws, MODULE, options)}
+        again = grade_module(ws, MODULE, options)
+        # The learner fixes the broken file: only that submission is graded again.
+        fixed = Path(ws.submitted_dir) / "corrupt" / MODULE / f"{NOTEBOOK}.ipynb"
+        fixed.write_text(peer_before.decode("utf-8").replace("expert", "corrupt"), encoding="utf-8")
+        after_fix = grade_module(ws, MODULE, options)
+        # The same slow-but-finite submission against a whole-submission budget smaller than its cells' sum.
+        tight = SandboxLimits(memory_mb=3072, cell_timeout=5, notebook_budget=6)
+        budget = grade_module(
+            ws,
+            MODULE,
+            GradeOptions(
+                jobs=1, limits=tight, progress=False, students=["sleeper"], extra_checks=[hostile.CHECKS]
+            ),
+        )
+    finally:
+        if saved_scale is None:
+            os.environ.pop("NETMARKETING_SCALE", None)
+        else:
+            os.environ["NETMARKETING_SCALE"] = saved_scale
     return {
         "ws": ws,
         "cases": cases,
@@ -72,8 +78,8 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "again": again,
         "after_fix": after_fix,
         "budget": budget[0],
-        "helper_unchanged": Path(helpers.__file__).read_bytes() == helper_before,
         "peer_unchanged": peer.read_bytes() == peer_before,
+        "shadow_imported_by_grader": marker.exists(),
     }
 
 
@@ -85,39 +91,95 @@ def _score(record: dict, grade_id: str) -> float | None:
     return record["notebooks"][NOTEBOOK]["grades"][grade_id]["score"]
 
 
+def _auto(record: dict) -> float:
+    grades = record["notebooks"][NOTEBOOK]["grades"].values()
+    return sum(g["score"] or 0 for g in grades if g["kind"] == "auto")
+
+
+def _printed(ws: Workspace, student: str) -> str:
+    graded = json.loads((Path(ws.autograded_dir) / student / MODULE / f"{NOTEBOOK}.ipynb").read_text("utf-8"))
+    return "".join(str(o.get("text", "")) for c in graded["cells"] for o in c.get("outputs", []))
+
+
 def _gradebook_score(ws: Workspace, student: str, grade_id: str) -> float | None:
     with ws.gradebook() as gb:
         return gb.find_grade(grade_id, NOTEBOOK, MODULE, student).auto_score
 
 
 @pytest.mark.slow
-def test_every_submission_is_recorded_with_status_and_reason(cohort: dict) -> None:
-    """Is every submission, broken ones included, in the results table with a status and a reason in both languages?"""
+def test_every_submission_is_recorded_with_status_reason_and_sandbox(cohort: dict) -> None:
+    """Is every submission, broken ones included, in the results with a status, reasons and how it was sandboxed?"""
     saved = load_results(cohort["ws"], MODULE)
     assert set(cohort["cases"]) <= set(saved)
+    expected = "bwrap+uid" if running_as_root() else "bwrap"
     for student, record in saved.items():
         assert record["status"] in integrity.STATUS_ORDER, student
         assert record["reason_zh"] and record["reason_en"], student
+        assert record["sandbox"] == expected, student
 
 
 @pytest.mark.slow
-def test_expert_gets_full_marks_under_own_identity(cohort: dict) -> None:
-    """Does a correct submission pass every test, including the one that needs NETMARKETING_LEARNER?"""
-    expert = cohort["records"]["expert"]
-    assert expert["status"] == "graded"
-    assert _score(expert, "p1_1_2__shout") == 1.0
-    assert expert["score"] == 4.0
-    assert _gradebook_score(cohort["ws"], "expert", "p1_1_1__total") == 2.0
+def test_honest_learners_get_full_marks_on_their_own_variant(cohort: dict) -> None:
+    """Do two correct submissions, on different variants, earn every automatic point in the same run?"""
+    for student in ("expert", "second"):
+        record = cohort["records"][student]
+        assert record["status"] == "graded", record["reason_en"]
+        assert _auto(record) == hostile.FULL_AUTO, record["notebooks"]
+    assert _gradebook_score(cohort["ws"], "expert", "p1_1_3__orders") == 2.0
+    assert cohort["records"]["expert"]["notebooks"][NOTEBOOK]["grades"]["p1_2_1__explain"]["score"] is None
+
+
+#: What each attack did not really answer (its own code computed the rest honestly).
+UNANSWERED = {
+    "transformer": ["p1_1_1__total", "p1_1_2__shout", "p1_1_3__positive", "p1_1_3__orders"],
+    "patcher": ["p1_1_1__total", "p1_1_3__positive", "p1_1_3__orders"],
+    "cacher": ["p1_1_1__total", "p1_1_3__positive", "p1_1_3__orders"],
+    "seeker": ["p1_1_1__total", "p1_1_3__positive", "p1_1_3__orders"],
+    "rebuilder": ["p1_1_3__orders"],
+    "shadower": ["p1_1_1__total", "p1_1_2__shout", "p1_1_3__positive", "p1_1_3__orders"],
+    "silencer": ["p1_1_1__total", "p1_1_3__positive", "p1_1_3__orders"],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(UNANSWERED))
+def test_attacks_on_in_kernel_tests_earn_nothing_they_did_not_answer(cohort: dict, student: str) -> None:
+    """Does an attack that defeated in-kernel tests earn 0 for every item it did not really answer?"""
+    grades = cohort["records"][student]["notebooks"][NOTEBOOK]["grades"]
+    for grade_id in UNANSWERED[student]:
+        assert grades[grade_id]["score"] == 0.0, (grade_id, grades[grade_id])
+
+
+@pytest.mark.slow
+def test_no_route_in_the_kernel_leads_to_an_answer_key(cohort: dict) -> None:
+    """Do the truth seeker's routes (getattr, importlib, files, secret, cache, course) all fail in the sandbox?"""
+    printed = _printed(cohort["ws"], "seeker")
+    assert hostile.FOUND not in printed, printed
+    for route in ("my_world", "hidden", "secret", "grader cache", "course"):
+        assert f"{route} denied" in printed, printed
+    for route in ("variant.json", "truth files"):
+        assert f"{route} empty" in printed, printed
+    # Rebuilding "this learner's" world from the public package gives another variant than the grader's.
+    public = float(re.search(r"rebuilt-public-world ([0-9.eE+-]+)", printed).group(1))
+    graded = cohort["ws"].variants().world("seeker").truth["conversion_rate"]["realised"]
+    assert public != graded
+
+
+@pytest.mark.slow
+def test_shadow_modules_in_a_submission_never_reach_the_grader(cohort: dict) -> None:
+    """Are pandas.py and netmarketing/ submitted beside a notebook imported only inside that learner's kernel?"""
+    assert not cohort["shadow_imported_by_grader"]
+    assert cohort["records"]["expert"]["status"] == "graded"
 
 
 @pytest.mark.slow
 def test_loop_swallowing_interrupt_is_killed_and_the_rest_graded(cohort: dict) -> None:
-    """Is a loop that ignores KeyboardInterrupt killed, recorded, and are its other tests still graded?"""
+    """Is a loop that ignores KeyboardInterrupt killed, recorded, and are its other answers still judged?"""
     looper = cohort["records"]["looper"]
     assert looper["status"] == "killed"
     assert "KeyboardInterrupt" in looper["reason_en"]
-    assert _score(looper, "p1_1_1__total") == 2.0  # the cell before the loop still counts
-    assert _score(looper, "p1_1_3__positive") == 1.0  # and the test after it was run again
+    assert _score(looper, "p1_1_1__total") == 2.0  # handed in before the loop
+    assert _score(looper, "p1_1_3__orders") == 2.0  # and after the re-run without that cell
     assert _score(looper, "p1_1_2__shout") == 0.0
 
 
@@ -127,7 +189,7 @@ def test_plain_infinite_loop_times_out_and_continues(cohort: dict) -> None:
     spinner = cohort["records"]["spinner"]
     assert spinner["status"] == "timeout"
     assert "cell_timeout" in _codes(spinner)
-    assert _score(spinner, "p1_1_3__positive") == 1.0
+    assert _score(spinner, "p1_1_3__orders") == 2.0
     assert spinner["duration_s"] < LIMITS.notebook_budget
 
 
@@ -138,17 +200,17 @@ def test_whole_submission_budget_stops_slow_cells(cohort: dict) -> None:
     sleeper = cohort["budget"]
     assert sleeper["status"] == "timeout"
     assert "budget_exceeded" in _codes(sleeper)
-    assert _score(sleeper, "p1_1_2__shout") == 0.0
-    assert sleeper["duration_s"] < 20
+    assert _score(sleeper, "p1_1_3__orders") == 0.0
+    assert sleeper["duration_s"] < 25
 
 
 @pytest.mark.slow
 def test_kernel_death_is_recorded_and_survived(cohort: dict) -> None:
-    """Does os._exit in a cell give status crashed while the other tests are still graded?"""
+    """Does os._exit in a cell give status crashed while the other answers are still judged?"""
     exiter = cohort["records"]["exiter"]
     assert exiter["status"] == "crashed"
     assert _score(exiter, "p1_1_1__total") == 2.0
-    assert _score(exiter, "p1_1_3__positive") == 1.0
+    assert _score(exiter, "p1_1_3__orders") == 2.0
 
 
 @pytest.mark.slow
@@ -160,20 +222,8 @@ def test_memory_bomb_hits_the_limit(cohort: dict) -> None:
 
 
 @pytest.mark.slow
-def test_kernels_start_warm_and_restart_warm_after_a_crash(cohort: dict) -> None:
-    """Do the cohort's kernels come from the fork server, also the ones restarted after a kill?"""
-    starts = {
-        student: [s for nb in record["notebooks"].values() for s in nb.get("kernel_starts", [])]
-        for student, record in cohort["records"].items()
-    }
-    assert starts["expert"] == ["warm"]
-    assert starts["exiter"] == ["warm", "warm"]  # the crash, then the re-run without that cell
-    assert all(s == "warm" for kinds in starts.values() for s in kinds)
-
-
-@pytest.mark.slow
-def test_deleted_test_cell_comes_back_and_scores(cohort: dict) -> None:
-    """Does a deleted test cell come back, run, score 0 for a wrong answer, and get flagged?"""
+def test_deleted_graded_cell_comes_back_and_hands_in_the_real_answer(cohort: dict) -> None:
+    """Does a deleted graded cell come back, hand in the learner's real (wrong) answer, and get flagged?"""
     deleter = cohort["records"]["deleter"]
     assert deleter["status"] == "flagged"
     assert "test_cell_restored" in _codes(deleter)
@@ -182,8 +232,8 @@ def test_deleted_test_cell_comes_back_and_scores(cohort: dict) -> None:
 
 
 @pytest.mark.slow
-def test_detagged_test_cell_is_restored_and_flagged(cohort: dict) -> None:
-    """Is a test cell stripped of its nbgrader metadata restored, graded and flagged?"""
+def test_detagged_graded_cell_is_restored_and_flagged(cohort: dict) -> None:
+    """Is a graded cell stripped of its nbgrader metadata restored, judged and flagged?"""
     untagger = cohort["records"]["untagger"]
     assert "test_cell_restored" in _codes(untagger)
     assert "de-tagged" in untagger["reason_en"]
@@ -191,15 +241,14 @@ def test_detagged_test_cell_is_restored_and_flagged(cohort: dict) -> None:
 
 
 @pytest.mark.slow
-def test_edited_locked_cells_are_restored_and_flagged(cohort: dict) -> None:
-    """Are edited test cells restored (so the wrong answer fails) and each edit flagged by its grade id?"""
+def test_edited_graded_cells_are_restored_so_forged_answers_never_count(cohort: dict) -> None:
+    """Are edited graded cells restored (the forged total=45 never handed in) and each edit flagged?"""
     editor = cohort["records"]["editor"]
     edited = {i["cell"] for i in editor["issues"] if i["code"] == "locked_cell_edited"}
     assert edited == {"p1_1_1__total", "p1_1_3__positive"}
     assert _score(editor, "p1_1_1__total") == 0.0
     assert _score(editor, "p1_1_3__positive") == 0.0
-    # Untouched hidden-test cells are NOT flagged (nbgrader's checksum warning would be).
-    assert "p1_1_2__shout" not in edited
+    assert "p1_1_2__shout" not in edited  # untouched cells are not flagged
 
 
 @pytest.mark.slow
@@ -207,7 +256,7 @@ def test_misnamed_notebook_is_matched_by_content(cohort: dict) -> None:
     """Is a renamed notebook found by its grade ids, graded, and flagged?"""
     renamer = cohort["records"]["renamer"]
     assert "misnamed_notebook" in _codes(renamer)
-    assert renamer["score"] == 4.0
+    assert _auto(renamer) == hostile.FULL_AUTO
 
 
 @pytest.mark.slow
@@ -233,37 +282,24 @@ def test_huge_outputs_are_stripped_and_capped(cohort: dict) -> None:
     """Are saved outputs stripped and printed output capped, keeping the autograded copy small?"""
     flooder = cohort["records"]["flooder"]
     assert {"outputs_stripped", "output_truncated"} <= _codes(flooder)
-    assert flooder["score"] == 4.0
+    assert _auto(flooder) == hostile.FULL_AUTO
     graded = Path(cohort["ws"].autograded_dir) / "flooder" / MODULE / f"{NOTEBOOK}.ipynb"
     assert graded.stat().st_size < 1_000_000
 
 
 @pytest.mark.slow
-def test_disabled_error_reporting_is_caught(cohort: dict) -> None:
-    """Does overriding showtraceback (so failing tests look passed) get caught, flagged and scored 0?"""
-    silencer = cohort["records"]["silencer"]
-    assert "error_reporting_tampered" in _codes(silencer)
-    assert silencer["score"] == 0.0
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not can_isolate(), reason="isolation needs root on Linux")
-def test_intruder_cannot_touch_gradebook_peers_or_helpers(cohort: dict) -> None:
-    """Can learner code write the gradebook, read a peer's file, list the submissions or alter test helpers?"""
+def test_intruder_cannot_touch_gradebook_peers_or_package(cohort: dict) -> None:
+    """Can learner code write the gradebook, read a peer's file, list the submissions or alter the package?"""
     ws = cohort["ws"]
-    graded = json.loads(
-        (Path(ws.autograded_dir) / "intruder" / MODULE / f"{NOTEBOOK}.ipynb").read_text("utf-8")
-    )
-    printed = "".join(str(o.get("text", "")) for c in graded["cells"] for o in c.get("outputs", []))
-    assert "denied" in printed
+    printed = _printed(ws, "intruder")
+    assert printed.count("denied") == 4, printed
     assert "ATTEMPT-SUCCEEDED" not in printed
-    assert cohort["helper_unchanged"] and cohort["peer_unchanged"]
+    assert cohort["peer_unchanged"]
     db = str(ws.db_url).removeprefix("sqlite:///")
     with sqlite3.connect(db) as con:
         assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
         students = {row[0] for row in con.execute("select id from student")}
     assert set(cohort["cases"]) <= students
-    assert cohort["records"]["intruder"]["status"] == "flagged"
 
 
 @pytest.mark.slow
@@ -273,35 +309,38 @@ def test_symlink_to_a_peer_is_not_followed(cohort: dict) -> None:
 
 
 @pytest.mark.slow
-def test_copier_fails_hidden_test_and_is_flagged(cohort: dict) -> None:
-    """Does a learner who pastes another learner's value and file fail the hidden test and get flagged?"""
+def test_copier_fails_on_own_variant_and_is_flagged(cohort: dict) -> None:
+    """Does a learner who pastes another learner's values and file fail the variant items and get flagged?"""
     copier = cohort["records"]["copier"]
     assert _score(copier, "p1_1_2__shout") == 0.0
+    assert _score(copier, "p1_1_3__orders") == 0.0
     assert "identity_mismatch" in _codes(copier)
 
 
 @pytest.mark.slow
-def test_feedback_never_leaks_hidden_tests(cohort: dict) -> None:
-    """Does no feedback page contain hidden-test source or messages, even for a learner who prints In[]?"""
-    feedback_dir = Path(cohort["ws"].feedback_dir)
-    pages = list(feedback_dir.glob(f"*/{MODULE}/index.html"))
-    assert len(pages) >= len(cohort["cases"]) - 2  # missing/corrupt have a page too, without a notebook
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
-        assert hostile.HIDDEN_MARK not in text, page
-        assert "total == 45" not in text, page
-        assert "BEGIN HIDDEN TESTS" not in text, page
-    leaker = (feedback_dir / "leaker" / MODULE / "index.html").read_text(encoding="utf-8")
-    assert "此項隱藏測試 (hidden test) 未通過" in leaker and "P1.1.1" in leaker
+def test_answers_are_kept_as_data_for_the_certifier(cohort: dict) -> None:
+    """Are the answers a learner handed in kept beside the autograded notebook, as JSON the grader re-wrote?"""
+    from netmarketing.learner.answers import read_item
+
+    folder = Path(cohort["ws"].autograded_dir) / "expert" / MODULE / "answers" / NOTEBOOK
+    assert read_item(folder / "p1_1_1__total") == {"total": 45}
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["p1_1_1__total", "p1_1_2__shout", "p1_1_3__positive", "p1_1_3__orders"]
+    )
 
 
 @pytest.mark.slow
-def test_feedback_shows_visible_test_messages_per_indicator(cohort: dict) -> None:
-    """Does feedback group items by indicator and show a failed visible test's own message?"""
-    page = (Path(cohort["ws"].feedback_dir) / "editor" / MODULE / "index.html").read_text(encoding="utf-8")
-    assert "P1.1.3" in page and "P1.1.2" in page
-    assert "AssertionError: total 應大於 0 (VISIBLE-MESSAGE)" in page
-    assert "需再加強" in page
+def test_feedback_shows_check_messages_never_check_code(cohort: dict) -> None:
+    """Does feedback give the check's message for a wrong answer, and never the check's source or the truth?"""
+    feedback_dir = Path(cohort["ws"].feedback_dir)
+    pages = list(feedback_dir.glob(f"*/{MODULE}/*.html"))
+    assert len(pages) >= 2 * (len(cohort["cases"]) - 2)  # an index and the notebook's page
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "v.table(" not in text and "def orders" not in text, page
+    editor = (feedback_dir / "editor" / MODULE / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
+    assert "total 應大於 0 (CHECK-MESSAGE)" in editor
+    assert "P1.1.3" in editor and "需再加強" in editor
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,8 +354,8 @@ def _nodes() -> tuple:
     return source, release
 
 
-def test_merge_restores_hidden_tests_and_keeps_answers() -> None:
-    """Does merging put hidden tests back, keep the learner's answers and flag nothing for an honest copy?"""
+def test_merge_restores_graded_cells_and_keeps_answers() -> None:
+    """Does merging keep the learner's answers and flag nothing for an honest copy?"""
     import copy
 
     source, release = _nodes()
@@ -324,7 +363,7 @@ def test_merge_restores_hidden_tests_and_keeps_answers() -> None:
     submitted.cells[2].source = "total = 45"
     merged, issues = integrity.merge_submission(source, release, submitted, NOTEBOOK)
     assert issues == []
-    assert hostile.HIDDEN_LINE in merged.cells[3].source
+    assert 'submit("p1_1_1__total", "total")' in merged.cells[3].source
     assert merged.cells[2].source == "total = 45"
 
 
@@ -346,26 +385,6 @@ def test_merge_strips_unknown_grade_ids_and_stubs_deleted_answers() -> None:
     assert "NotImplementedError" in ex2.source
     order = [integrity.nbgrader_meta(c).get("grade_id") for c in merged.cells]
     assert order.index("ex2") == order.index("p1_1_1__total") + 1
-
-
-def test_scan_flags_learner_code_but_not_course_cells() -> None:
-    """Is a learner's reach for the grader flagged, while the same words in a course-provided cell are not?"""
-    import copy
-
-    import nbformat
-
-    source, release = _nodes()
-    course_cell = nbformat.v4.new_code_cell("# 本單元由 nbgrader 評分 (graded with nbgrader)")
-    source.cells.insert(1, copy.deepcopy(course_cell))
-    release.cells.insert(1, copy.deepcopy(course_cell))
-    submitted = copy.deepcopy(release)
-    merged, _ = integrity.merge_submission(source, release, submitted, NOTEBOOK)
-    assert integrity.scan_learner_code(merged, NOTEBOOK, release) == []
-    ex1 = next(c for c in submitted.cells if integrity.nbgrader_meta(c).get("grade_id") == "ex1")
-    ex1.source = "import sys\nsys.modules['netmarketing.grading.hidden'].my_truth = dict"
-    merged, _ = integrity.merge_submission(source, release, submitted, NOTEBOOK)
-    flagged = integrity.scan_learner_code(merged, NOTEBOOK, release)
-    assert [i.cell for i in flagged] == ["ex1"]
 
 
 def test_misnamed_notebooks_match_by_grade_ids() -> None:
@@ -396,93 +415,16 @@ def test_worst_status_orders_by_severity() -> None:
     assert integrity.worst_status([]) == "graded"
 
 
-def test_feedback_hides_failed_hidden_test(tmp_path: Path) -> None:
-    """Does the feedback page replace a failed hidden test by the neutral message and omit its source?"""
-    import nbformat
-
-    from netmarketing.grading.feedback import write_feedback
-
-    source_path = hostile.make_course(tmp_path / "course")
-    executed = nbformat.from_dict(hostile.source_notebook())
-    test = executed.cells[3]
-    test.outputs = [
-        nbformat.v4.new_output(
-            "error",
-            ename="AssertionError",
-            evalue=f"{hostile.HIDDEN_MARK}: x",
-            traceback=[hostile.HIDDEN_LINE],
-        )
-    ]
-    executed_path = tmp_path / "executed.ipynb"
-    nbformat.write(executed, str(executed_path))
-    record = {
-        "student": "s1",
-        "module": MODULE,
-        "status": "graded",
-        "issues": [],
-        "notebooks": {
-            NOTEBOOK: {
-                "grades": {
-                    "p1_1_1__total": {
-                        "score": 0.0,
-                        "max_score": 2.0,
-                        "kind": "auto",
-                        "hidden": True,
-                        "message": None,
-                    }
-                }
-            }
-        },
-    }
-    page = write_feedback(tmp_path / "fb", record, [source_path], {NOTEBOOK: executed_path}).read_text(
-        "utf-8"
-    )
-    assert hostile.HIDDEN_MARK not in page and "total == 45" not in page
-    assert page.count("此項隱藏測試 (hidden test) 未通過") == 2  # the summary row and the notebook cell
-
-
-@pytest.mark.skipif(not can_isolate(), reason="isolation needs root on Linux")
-def test_launcher_drops_privileges_and_hides_paths() -> None:
-    """Does the sandbox launcher run the command as the sandbox user, with hidden paths and no network?"""
-    import shutil
-    import subprocess
-    import sys
-    import tempfile
-
-    from netmarketing.grading import sandbox
-
-    # pytest's tmp_path sits in a 0700 folder the sandbox user cannot enter.
-    tmp_path = Path(tempfile.mkdtemp(prefix="nm-launcher-"))
-    secret = tmp_path / "secret"
-    secret.mkdir()
-    (secret / "gradebook.db").write_text("x", encoding="utf-8")
-    work = tmp_path / "box" / "work"
-    work.mkdir(parents=True)
-    os.chmod(tmp_path, 0o755)
-    probe = (
-        "import os, socket\n"
-        "print(os.getuid())\n"
-        f"print(os.path.exists({str(secret / 'gradebook.db')!r}))\n"
-        "s = socket.socket(); s.settimeout(1)\n"
-        "try:\n    s.connect(('1.1.1.1', 80)); print('net')\nexcept OSError:\n    print('no-net')\n"
-    )
-    limits = SandboxLimits(hidden_paths=[str(secret)])
-    cmd = [*sandbox.launcher_prefix(work, uid=61099, limits=limits), sys.executable, "-c", probe]
-    try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True).stdout.split()
-    finally:
-        shutil.rmtree(tmp_path, ignore_errors=True)
-    assert out == ["61099", "False", "no-net"]
-
-
 def test_grade_command_is_registered() -> None:
-    """Does `netmarketing grade` accept a module with --jobs, --student and --force?"""
+    """Does `netmarketing grade` accept a module with --jobs, --student, --force and --unsafe-no-sandbox?"""
     from netmarketing.cli import build_parser
 
     args = build_parser().parse_args(
-        ["grade", "01_x", "--jobs", "3", "--student", "a", "--student", "b", "--force"]
+        ["grade", "01_x", "--jobs", "3", "--student", "a", "--student", "b", "--force", "--unsafe-no-sandbox"]
     )
     assert (args.module, args.jobs, args.student, args.force) == (["01_x"], 3, ["a", "b"], True)
+    assert args.unsafe_no_sandbox is True
+    assert build_parser().parse_args(["grade", "01_x"]).unsafe_no_sandbox is False
     assert callable(args.func)
     assert build_parser().parse_args(["grade", "01_x", "02_y"]).module == ["01_x", "02_y"]
 

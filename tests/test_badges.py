@@ -21,10 +21,10 @@ def key(tmp_path_factory) -> badges.IssuerKey:
     return badges.load_or_create_issuer_key(tmp_path_factory.mktemp("keys"))
 
 
-@pytest.fixture
-def signed(key) -> dict:
+def sample_credential(key: badges.IssuerKey, learner: str = "learner-007", **options) -> dict:
+    """Return a signed T1 credential of ``learner`` by ``key``; ``options`` go to ``build_credential``."""
     credential = badges.build_credential(
-        learner="learner-007",
+        learner=learner,
         achievement_code="T1",
         achievement_name="T1 市場分析（級別 4）",
         description="T1 之所有行為指標均達門檻。",
@@ -35,9 +35,15 @@ def signed(key) -> dict:
         ],
         evidence=[{"name": "P1.1.1 評分證據", "narrative": "P1.1.1：85%"}],
         issuer_did=key.did,
-        issuer_name="測試發證者",
+        issuer_name=options.pop("issuer_name", "測試發證者"),
+        **options,
     )
     return badges.sign_credential(credential, key)
+
+
+@pytest.fixture
+def signed(key) -> dict:
+    return sample_credential(key)
 
 
 def test_credential_has_the_open_badges_shape(signed):
@@ -60,8 +66,8 @@ def test_credential_has_the_open_badges_shape(signed):
     assert subject["result"][0]["achievedLevel"] in level_ids
     assert subject["result"][0]["value"] == "4"
     assert signed["evidence"][0]["narrative"] == "P1.1.1：85%"
-    assert signed["proof"]["cryptosuite"] == "eddsa-jcs-2022"
-    assert signed["proof"]["proofValue"].startswith("z")
+    assert signed["proof"][0]["cryptosuite"] == "eddsa-jcs-2022"  # a list: the OB 3.0 schema wants an array
+    assert signed["proof"][0]["proofValue"].startswith("z")
 
 
 def test_learner_id_is_a_salted_hash(signed):
@@ -77,13 +83,13 @@ def test_signed_credential_round_trips_through_verify(signed, key, tmp_path):
     assert verify_credential(signed) == key.did
     path = tmp_path / "cred.json"
     path.write_text(json.dumps(signed, ensure_ascii=False, indent=2), encoding="utf-8")
-    assert main(["verify", str(path)]) == 0
+    assert main(["verify", str(path), "--trust", str(key.keys_dir)]) == 0
     assert main(["verify", str(path), "--issuer", key.did]) == 0
 
 
 def test_proof_follows_eddsa_jcs_2022(signed, key):
     """Is the signature Ed25519 over SHA-256(JCS(proof config)) || SHA-256(JCS(document)), as the cryptosuite says?"""
-    proof = dict(signed["proof"])
+    proof = dict(signed["proof"][0])
     signature = badges.b58decode(proof.pop("proofValue")[1:])
     document = {k: v for k, v in signed.items() if k != "proof"}
     data = hashlib.sha256(rfc8785.dumps(proof)).digest() + hashlib.sha256(rfc8785.dumps(document)).digest()
@@ -147,46 +153,56 @@ def _set(path: str, value):
 
 _DELETE = object()
 
+CHANGED = "signature mismatch"
 TAMPERING = {
-    "level changed": _set("credentialSubject.result.0.value", "5"),
-    "name changed": _set("credentialSubject.achievement.name", "T3 成效分析"),
-    "alignment added": lambda c: c["credentialSubject"]["achievement"]["alignment"].append(
-        {**c["credentialSubject"]["achievement"]["alignment"][0], "targetCode": "P3.2.2"}
+    "level changed": (_set("credentialSubject.result.0.value", "5"), CHANGED),
+    "name changed": (_set("credentialSubject.achievement.name", "T3 成效分析"), CHANGED),
+    "alignment added": (
+        lambda c: c["credentialSubject"]["achievement"]["alignment"].append(
+            {**c["credentialSubject"]["achievement"]["alignment"][0], "targetCode": "P3.2.2"}
+        ),
+        CHANGED,
     ),
-    "field added at top": _set("validUntil", "2099-01-01T00:00:00Z"),
-    "field added deep": _set("credentialSubject.achievement.criteria.extra", "x"),
-    "evidence removed": _set("evidence", _DELETE),
-    "date moved": _set("validFrom", "2020-01-01T00:00:00Z"),
-    "proof removed": _set("proof", _DELETE),
-    "proof value changed": lambda c: c["proof"].update(proofValue="z" + badges.b58encode(bytes(64))),
-    "proof date changed": _set("proof.created", "2020-01-01T00:00:00Z"),
-    "context changed": _set("@context", ["https://www.w3.org/ns/credentials/v2"]),
-    "issuer name changed": _set("issuer.name", "冒名發證者"),
+    "field added at top": (_set("validUntil", "2099-01-01T00:00:00Z"), CHANGED),
+    "field added deep": (_set("credentialSubject.achievement.criteria.extra", "x"), CHANGED),
+    "evidence removed": (_set("evidence", _DELETE), CHANGED),
+    "date moved": (_set("validFrom", "2020-01-01T00:00:00Z"), CHANGED),
+    "proof removed": (_set("proof", _DELETE), "no proof"),
+    "proof value changed": (
+        lambda c: c["proof"][0].update(proofValue="z" + badges.b58encode(bytes(64))),
+        CHANGED,
+    ),
+    "proof date changed": (_set("proof.0.created", "2020-01-01T00:00:00Z"), CHANGED),
+    "context changed": (_set("@context", ["https://www.w3.org/ns/credentials/v2"]), "@context"),
+    "issuer name changed": (_set("issuer.name", "冒名發證者"), CHANGED),
 }
 
 
-@pytest.mark.parametrize("edit", list(TAMPERING.values()), ids=list(TAMPERING))
-def test_any_edit_is_rejected(signed, edit, tmp_path, capsys):
-    """Is a credential rejected after any change to its content or proof, by the API and by `netmarketing verify`?"""
+@pytest.mark.parametrize(("edit", "reason"), list(TAMPERING.values()), ids=list(TAMPERING))
+def test_any_edit_is_rejected(signed, key, edit, reason, tmp_path, capsys):
+    """Is a credential rejected after any change to its content or proof, with the reason, by the API and the CLI?"""
     tampered = copy.deepcopy(signed)
     edit(tampered)
     assert tampered != signed
-    with pytest.raises(VerificationError):
+    with pytest.raises(VerificationError, match=reason):
         verify_credential(tampered)
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(tampered, ensure_ascii=False), encoding="utf-8")
-    assert main(["verify", str(path)]) != 0
-    assert "無效" in capsys.readouterr().err
+    # The issuer is trusted here, so the refusal can only come from the edit.
+    assert main(["verify", str(path), "--trust", str(key.keys_dir)]) != 0
+    err = capsys.readouterr().err
+    assert "無效" in err and reason in err
 
 
-def test_layout_only_change_passes_unless_strict(signed, tmp_path):
+def test_layout_only_change_passes_unless_strict(signed, key, tmp_path):
     """Does re-indenting the JSON keep the content valid, while --strict rejects any byte changed?"""
     path = tmp_path / "cred.json"
     path.write_text(badges.dump_credential(signed), encoding="utf-8")
-    assert main(["verify", "--strict", str(path)]) == 0
+    trust = ["--trust", str(key.keys_dir)]
+    assert main(["verify", "--strict", str(path), *trust]) == 0
     path.write_text(json.dumps(signed, ensure_ascii=False, indent=4), encoding="utf-8")
-    assert main(["verify", str(path)]) == 0
-    assert main(["verify", "--strict", str(path)]) != 0
+    assert main(["verify", str(path), *trust]) == 0
+    assert main(["verify", "--strict", str(path), *trust]) != 0
 
 
 def test_resigned_by_another_key_is_rejected(signed, tmp_path):
@@ -242,3 +258,11 @@ def test_did_key_round_trip(key):
     assert public.public_bytes(*raw) == key.private_key.public_key().public_bytes(*raw)
     with pytest.raises(VerificationError):
         badges.public_key_from_did("did:web:example.org")
+
+
+def test_schema_check_passes_ours_and_reports_breaks(signed):
+    """Does our credential conform to the vendored OB 3.0 schema, and is one that breaks it reported where?"""
+    assert badges.schema_errors(signed) == []
+    broken = {**signed, "validFrom": "昨天", "proof": signed["proof"][0]}
+    problems = " ".join(badges.schema_errors(broken))
+    assert "validFrom" in problems and "proof" in problems

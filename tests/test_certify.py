@@ -116,6 +116,7 @@ def decision_of(decisions, learner="a") -> str:
 # --- roll-up ---------------------------------------------------------------------------------
 
 
+@pytest.mark.rules
 def test_rollup_weights_items_by_points(framework):
     """Does a 1-point item at 100% and a 4-point item at 0% make the indicator 20%, not 50%?"""
     evidence = pd.DataFrame(
@@ -166,6 +167,7 @@ def test_rollup_weights_items_by_points(framework):
     assert task["T1.1"] != pytest.approx((ind["P1.1.1"] + ind["P1.1.2"]) / 2)
 
 
+@pytest.mark.rules
 def test_practice_items_never_count(framework):
     """Does a zero on a practice item leave every score and the decision untouched?"""
     evidence = make_evidence(framework)
@@ -252,6 +254,7 @@ def test_scores_from_a_gradebook(tmp_path, framework, monkeypatch):
 # --- policy: the three outcomes ---------------------------------------------------------------
 
 
+@pytest.mark.rules
 def test_full_evidence_above_thresholds_is_achieved(framework):
     """Is a learner with every item graded at 80% achieved, with every duty met?"""
     _, decisions = decide_for(framework, make_evidence(framework), {"a": {"*": 0.8}})
@@ -260,6 +263,7 @@ def test_full_evidence_above_thresholds_is_achieved(framework):
     assert [row[d] for d in framework.duty_codes] == [MET] * 3
 
 
+@pytest.mark.rules
 def test_one_weak_indicator_is_not_yet(framework):
     """Does one indicator at 50% make the learner not_yet and only its duty not met?"""
     _, decisions = decide_for(framework, make_evidence(framework), {"a": {"*": 1.0, "P2.2.1": 0.5}})
@@ -270,6 +274,7 @@ def test_one_weak_indicator_is_not_yet(framework):
     assert "P2.2.1" in set(below["code"])
 
 
+@pytest.mark.rules
 def test_ungraded_manual_item_is_pending_even_when_failing_elsewhere(framework):
     """Is a learner with one ungraded manual item pending, never not_yet, even with a failing indicator?"""
     _, decisions = decide_for(
@@ -283,6 +288,7 @@ def test_ungraded_manual_item_is_pending_even_when_failing_elsewhere(framework):
     assert (row["T1"], row["T2"], row["T3"]) == (PENDING, MET, NOT_MET)
 
 
+@pytest.mark.rules
 def test_missing_module_is_pending_and_names_it(framework):
     """While module 03 does not exist, is level 4 pending with T3's indicators named, and T1, T2 still met?"""
     evidence = make_evidence(framework, duties=("T1", "T2"))
@@ -295,6 +301,7 @@ def test_missing_module_is_pending_and_names_it(framework):
         assert code in text
 
 
+@pytest.mark.rules
 def test_missing_submission_is_pending(framework):
     """Is a learner who never submitted module 02 pending, with that module named?"""
     evidence = make_evidence(framework)
@@ -305,6 +312,7 @@ def test_missing_submission_is_pending(framework):
     assert set(missing["code"]) == {"02_strategy"}
 
 
+@pytest.mark.rules
 def test_integrity_flag_blocks_unless_policy_ignores_it(framework):
     """Does an integrity flag make a perfect learner pending, and not when the policy says ignore?"""
     flags = pd.DataFrame([{"learner": "a", "module": "01_market_analysis", "reason": "測試儲存格被修改"}])
@@ -315,19 +323,24 @@ def test_integrity_flag_blocks_unless_policy_ignores_it(framework):
     assert decision_of(ignored) == ACHIEVED
 
 
+@pytest.mark.rules
 @pytest.mark.parametrize(
     ("fraction_manual", "expected"),
     [(1 / 3, MET), (0.32, NOT_MET)],
 )
 def test_indicator_threshold_boundary(framework, fraction_manual, expected):
-    """Is an indicator at exactly 60% met and one just below not met?"""
+    """Is an indicator at exactly 60% overall met and one just below not met (the parts' own bars set aside)?"""
     # auto 2/2 + manual 3 x f: f = 1/3 gives (2 + 1) / 5 = 60% exactly.
     evidence = make_evidence(framework)
-    _, decisions = decide_for(framework, evidence, {"a": {"*": 1.0, "p1_1_1__manual": fraction_manual}})
+    policy = Policy(indicator_judgement_min=0.0)
+    _, decisions = decide_for(
+        framework, evidence, {"a": {"*": 1.0, "p1_1_1__manual": fraction_manual}}, policy
+    )
     ind = decisions.indicators.set_index(["learner", "code"]).loc[("a", "P1.1.1")]
     assert ind["status"] == expected
 
 
+@pytest.mark.rules
 @pytest.mark.parametrize(("duty_min", "expected"), [(70.0, ACHIEVED), (70.5, NOT_YET)])
 def test_duty_threshold_boundary(framework, duty_min, expected):
     """Is a learner with every item at 70% achieved under a 70% duty threshold and not under 70.5%?"""
@@ -337,10 +350,11 @@ def test_duty_threshold_boundary(framework, duty_min, expected):
     assert decision_of(decisions) == expected
 
 
+@pytest.mark.rules
 def test_weak_work_output_alone_is_not_yet(framework):
     """Does a work output below 60% fail the learner even when its indicators pass?"""
     # Manual items of P1.2.x carry O1.2.1; put them at 40% and lift the auto items so indicators still pass.
-    policy = Policy(indicator_min=50, output_min=60)
+    policy = Policy(indicator_min=50, indicator_judgement_min=30, output_min=60)
     fractions = {"a": {"*": 1.0, **{f"p1_2_{i}__manual": 0.4 for i in range(1, 5)}}}
     _, decisions = decide_for(framework, make_evidence(framework), fractions, policy)
     outputs = decisions.outputs.set_index(["learner", "code"])
@@ -354,6 +368,7 @@ def test_weak_work_output_alone_is_not_yet(framework):
 # --- policy file -------------------------------------------------------------------------------
 
 
+@pytest.mark.rules
 def test_shipped_policy_has_the_default_thresholds():
     """Does autograder/certification.yaml load with 60 / 70 / 60?"""
     policy = certify.load_policy(REPO / "autograder" / "certification.yaml")
@@ -401,6 +416,7 @@ def test_missing_policy_file_is_a_clear_error(tmp_path):
         certify.load_policy(tmp_path / "nope.yaml")
 
 
+@pytest.mark.rules
 def test_policy_overrides_apply(framework):
     """Does a per-indicator threshold of 90% fail a learner at 80% who would otherwise pass?"""
     policy = parse_policy(GOOD + "indicator_thresholds:\n  P3.2.2: 90\n")
@@ -439,6 +455,7 @@ def test_shipped_rubrics_cover_every_manual_kind(framework):
     assert set(framework.outputs["code"]) <= {r.output for r in rubrics.values()}
 
 
+@pytest.mark.rules
 def test_rubric_level_two_passes_and_level_one_fails():
     """Does "proficient" (level 2) reach the 60% indicator threshold and "partial" (level 1) not?"""
     rubric = load_rubrics(REPO / "autograder" / "rubrics")["analysis_report_o121"]
@@ -483,6 +500,7 @@ def test_every_rubric_the_course_names_exists():
     assert set(refs.values()) <= set(rubrics)
 
 
+@pytest.mark.rules
 def test_flags_from_grading_results(tmp_path):
     """Are flagged and errored submissions in the grading results read as flags, and graded ones not?"""
     from netmarketing.certify.scores import flags_from_results
@@ -522,6 +540,38 @@ def test_item_difficulty_and_discrimination(framework):
     assert stats.loc["p1_1_1__auto", "discrimination"] > 0.7
     assert np.isnan(stats.loc["p1_1_2__auto", "discrimination"])  # everyone scored the same
     assert "太難" not in stats.loc["p1_1_1__auto", "review"]
+
+
+def test_items_awaiting_grades_are_pending_never_too_hard(framework):
+    """Is an item some learners still wait on flagged pending (not too hard), even when the graded ones scored 0?"""
+    evidence = make_evidence(framework, duties=("T1",))
+    waiting = {f"l{i}": {"*": 0.5 + 0.1 * i, "p1_1_1__manual": 0.0 if i < 2 else np.nan} for i in range(5)}
+    scores, _ = decide_for(framework, evidence, waiting)
+    row = item_statistics(scores).set_index("grade_id").loc["p1_1_1__manual"]
+    assert (row["flags"], row["n_pending"]) == ("pending", 3)
+    assert "太難" not in row["review"] and "3 位學員" in row["review"] and "人工評分" in row["review"]
+    graded = {name: {**spec, "p1_1_1__manual": 0.0} for name, spec in waiting.items()}
+    scores, _ = decide_for(framework, evidence, graded)
+    assert item_statistics(scores).set_index("grade_id").loc["p1_1_1__manual", "flags"] == "too_hard"
+
+
+@pytest.mark.parametrize(
+    ("item_fraction", "flag", "why"),
+    [
+        (lambda ability: 0.1, "too_hard", "太難：平均得分比例 0.10，低於 0.2"),
+        (lambda ability: 1.0, "too_easy", "太容易：平均得分比例 1.00，高於 0.95"),
+        (lambda ability: 1.2 - ability, "low_discrimination", "鑑別度低：-1.00"),
+    ],
+)
+def test_each_flag_says_why(framework, item_fraction, flag, why):
+    """Does an item that is too hard, too easy or that ranks learners backwards carry that flag and the figure?"""
+    evidence = make_evidence(framework, duties=("T1",))
+    ability = {"l1": 0.2, "l2": 0.4, "l3": 0.6, "l4": 0.8, "l5": 1.0}
+    fractions = {n: {"*": a, "p1_1_2__auto": min(1.0, item_fraction(a))} for n, a in ability.items()}
+    scores, _ = decide_for(framework, evidence, fractions)
+    row = item_statistics(scores).set_index("grade_id").loc["p1_1_2__auto"]
+    assert flag in row["flags"].split(",")
+    assert why in row["review"]
 
 
 # --- pipeline: reports, CSV, credentials ----------------------------------------------------------
@@ -609,9 +659,32 @@ def test_cohort_dashboard_has_heatmap_and_item_table(cohort_run):
     for learner in cohort_run.summary["learner"]:
         assert learner in html
     stats = pd.read_csv(cohort_run.out_dir / "item_stats.csv", encoding="utf-8-sig")
-    assert len(stats) == 34 and {"difficulty", "discrimination"} <= set(stats.columns)
+    assert len(stats) == 34 and {"difficulty", "discrimination", "flags", "review"} <= set(stats.columns)
 
 
+def test_cohort_dashboard_names_why_items_are_flagged(cohort_run, page):
+    """In a browser, does the item table say why each item is flagged, the waiting one pending, with advice below?"""
+    from netmarketing.certify.report import ITEM_FLAGS
+
+    page.goto(cohort_run.cohort_report.resolve().as_uri())
+    assert page.get_by_role("heading", name="題目分析 (item analysis)").is_visible()
+    table = page.locator("table", has=page.locator("caption", has_text="各評分項目"))
+    waiting = table.locator("tr", has=page.locator("th", has_text="p2_1_1__manual"))
+    assert "待評分：尚有 1 位學員" in waiting.inner_text()
+    assert "太難" not in waiting.inner_text()
+    flagged = table.locator("tr.flagged")
+    assert flagged.count() > 0
+    stats = pd.read_csv(cohort_run.out_dir / "item_stats.csv", encoding="utf-8-sig", keep_default_na=False)
+    first_flagged = stats.loc[stats["flags"] != ""].iloc[0]
+    assert first_flagged["review"] in table.inner_text()
+    advice = page.locator("dl.flags dt")
+    assert advice.count() == len(ITEM_FLAGS)
+    for name, _action in ITEM_FLAGS.values():
+        assert page.locator("dl.flags").get_by_text(name, exact=False).first.is_visible()
+    assert page.locator("th[scope=col]").count() > 10  # header cells tell a screen reader what each column is
+
+
+@pytest.mark.rules
 def test_rerun_removes_credentials_that_no_longer_hold(tmp_path, framework):
     """After a grade is corrected downwards, does a second run withdraw the old duty credential file?"""
     evidence = make_evidence(framework)
@@ -625,7 +698,7 @@ def test_rerun_removes_credentials_that_no_longer_hold(tmp_path, framework):
     assert (tmp_path / "out" / "credentials" / "a" / "T1.json").exists()
 
 
-def test_cli_certify_from_csv(tmp_path, framework, capsys):
+def test_cli_certify_from_csv(tmp_path, framework, capsys, monkeypatch):
     """Does `netmarketing certify --grades CSV` print the summary and write the dashboard?"""
     from netmarketing.cli import main
 
@@ -634,21 +707,21 @@ def test_cli_certify_from_csv(tmp_path, framework, capsys):
     module.mkdir(parents=True)
     cells = [
         {
-            "cell_type": "code",
+            "cell_type": "code" if kind == "x" else "markdown",
             "source": "",
             "metadata": {
                 "nbgrader": {
                     "grade": True,
-                    "grade_id": f"{c.lower().replace('.', '_')}__x",
+                    "grade_id": f"{c.lower().replace('.', '_')}__{kind}",
                     "points": 1,
-                    "solution": False,
+                    "solution": kind == "memo",
                 },
                 "netmarketing": {"indicator": c, "output": "O1.2.1" if c.startswith("P1.2") else None},
             },
-            "outputs": [],
-            "execution_count": None,
+            **({"outputs": [], "execution_count": None} if kind == "x" else {}),
         }
         for c in framework.indicators_of_duty("T1")
+        for kind in ("x", "memo")  # every indicator: an automatic item and a judgement item
     ]
     (module / "nb.ipynb").write_text(
         json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
@@ -685,3 +758,21 @@ def test_cli_certify_from_csv(tmp_path, framework, capsys):
     assert "u1" in printed and "pending" in printed  # T2 and T3 have no module yet
     assert (tmp_path / "out" / "credentials" / "u1" / "T1.json").exists()
     assert (tmp_path / "out" / "cohort.html").exists()
+    assert (tmp_path / "out" / "bundles" / "u1" / "manifest.json").exists()
+    assert (tmp_path / "out" / "status" / "revocation-list.json").exists()
+    assert f"new issuer key pinned in): {tmp_path / 'keys' / 'trusted_issuers.yaml'}" in printed
+    keys = str(tmp_path / "keys")
+    assert main(["verify", str(tmp_path / "out" / "credentials" / "u1" / "T1.json"), "--trust", keys]) == 0
+    # The course's own (default) key not pinned in the policy: the certifier is reminded to pin and commit it.
+    monkeypatch.setenv("NETMARKETING_KEYS_DIR", keys)
+    args = [
+        "certify",
+        "--grades",
+        str(tmp_path / "grades.csv"),
+        "--course",
+        str(course),
+        "--out",
+        str(tmp_path / "o2"),
+    ]
+    assert main(args) == 0
+    assert "尚未列在" in capsys.readouterr().out

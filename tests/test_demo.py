@@ -64,7 +64,7 @@ def test_demo_grades_every_module_and_every_learner(demo: dict) -> None:
 
 @pytest.mark.slow
 def test_demo_outcomes_follow_the_kind_of_learner(demo: dict) -> None:
-    """Experts earn the duty credential of each module, novices nothing; copiers, tamperers, crashers show."""
+    """Experts earn the duty credential of each module; novices and blank-memo learners nothing; copiers, tamperers, crashers show."""
     who, decisions, results = demo["who"], demo["decisions"], demo["results"]
     graded_duties = sorted(_graded_duties())
     expert = decisions[who["expert"]]
@@ -72,6 +72,9 @@ def test_demo_outcomes_follow_the_kind_of_learner(demo: dict) -> None:
     assert set(expert["credentials"].split(",")) >= set(graded_duties)
     assert decisions[who["novice"]]["credentials"] == ""
     assert decisions[who["blank"]]["credentials"] == ""
+    # Every automatic answer right, every written answer blank: automatic points never make up for judgement.
+    memoless = decisions[who["memoless"]]
+    assert all(memoless[d] == "not_met" for d in graded_duties) and memoless["credentials"] == ""
     for module in results.values():
         assert module[who["copier"]]["status"] == "flagged"
         assert module[who["crasher"]]["status"] in ("timeout", "killed", "crashed")
@@ -103,3 +106,24 @@ def test_demo_credential_verifies_and_an_edit_breaks_it(demo: dict, tmp_path: Pa
     edited.write_text(files[0].read_text(encoding="utf-8").replace("KMC2431", "KMC2432", 1), encoding="utf-8")
     with pytest.raises(VerificationError):
         verify_file(edited)
+
+
+@pytest.mark.slow
+def test_demo_names_its_learners_and_shows_one_total_everywhere(demo: dict) -> None:
+    """Does the demo write the roster of its simulated learners, and is each learner's total the same in the
+    results table and the gradebook (formgrader) once the simulated manual grades are in?"""
+    from netmarketing.grading.workspace import Workspace, read_roster
+
+    ws = Workspace(demo["root"] / "autograder", course_dir=repo_root() / "course")
+    roster = {row["id"]: row for row in read_roster(ws.roster_path)}
+    assert sorted(roster) == sorted(demo["who"].values())
+    with ws.gradebook() as gb:
+        for learner, row in roster.items():
+            student = gb.find_student(learner)
+            assert (student.first_name, student.last_name) == (row["first_name"], row["last_name"])
+        for module, records in demo["results"].items():
+            for learner, record in records.items():
+                if record.get("score") is not None:
+                    assert gb.find_submission(module, learner).score == pytest.approx(record["score"]), (
+                        learner
+                    )

@@ -64,7 +64,7 @@ def environment_dependencies(path: Path = ROOT / "environment.yml") -> dict[str,
     for entry in env["dependencies"]:
         if isinstance(entry, dict):
             for line in entry.get("pip", []):
-                if not line.startswith("-"):  # -e . installs this package, -r/--index are options
+                if not line.startswith(("-", "./")):  # -e . installs this package, ./dir a local build
                     name, spec = pip_requirement(line)
                     found[name] = spec
             continue

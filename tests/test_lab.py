@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import LAB_TOKEN as TOKEN
+from tests.conftest import running_lab
+
 REPO = Path(__file__).resolve().parents[1]
-TOKEN = "netmarketing-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> dict:
@@ -33,30 +24,8 @@ def lab(tmp_path_factory):
     """Start `netmarketing lab` on a private workspace and yield its base URL and workspace."""
     workspace = tmp_path_factory.mktemp("lab") / "autograder"
     workspace.mkdir()
-    port = _free_port()
-    netmarketing = Path(sys.executable).parent / "netmarketing"
-    proc = subprocess.Popen(
-        [str(netmarketing), "lab", "--autograder", str(workspace), "--course", str(REPO / "course"),
-         "--", "--no-browser", f"--port={port}", f"--ServerApp.token={TOKEN}", "--ServerApp.ip=127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ.copy(),
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                _get(f"{base}/api/status?token={TOKEN}")
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    pytest.fail(f"JupyterLab did not start:\n{out[-3000:]}")
-                time.sleep(1)
+    with running_lab(workspace, "--course", str(REPO / "course")) as base:
         yield base, workspace
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
 
 
 @pytest.mark.slow

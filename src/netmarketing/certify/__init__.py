@@ -10,17 +10,23 @@ The door for the demo and the CLI::
 
 Pieces: :mod:`.scores` (roll-up cell -> indicator -> task -> duty), :mod:`.policy`
 (``autograder/certification.yaml`` and the decision), :mod:`.rubrics`
-(``autograder/rubrics/``), :mod:`.report` (HTML and CSV), :mod:`.badges`
-(Open Badges 3.0, Ed25519 eddsa-jcs-2022).
+(``autograder/rubrics/``), :mod:`.manual` (rubric records in formgrader comments:
+criterion levels, grader, time, simulated), :mod:`.report` (HTML and CSV),
+:mod:`.badges` (Open Badges 3.0, Ed25519 eddsa-jcs-2022), :mod:`.trust` (pinned
+issuers), :mod:`.status` (revocation, W3C Bitstring Status List), :mod:`.bundle`
+(evidence bundles) and :mod:`.verify` (every check ``netmarketing verify`` makes).
 """
 
 from netmarketing.certify.badges import (
     VerificationError,
     load_or_create_issuer_key,
+    schema_errors,
     verify_credential,
     verify_file,
 )
+from netmarketing.certify.bundle import verify_bundle
 from netmarketing.certify.framework import Framework, default_framework, framework_from_standard
+from netmarketing.certify.manual import ManualGrade, parse_record, read_manual_grade, render_record
 from netmarketing.certify.pipeline import CertificationResult, certify, run
 from netmarketing.certify.policy import (
     ACHIEVED,
@@ -43,6 +49,8 @@ from netmarketing.certify.scores import (
     records_from_frame,
 )
 from netmarketing.certify.simulate import SIMULATED_MARK, simulate_manual_grades
+from netmarketing.certify.trust import TrustList, default_trust, load_trust_file
+from netmarketing.certify.verify import check_credential, verify_credential_file
 
 __all__ = [
     "ACHIEVED",
@@ -54,14 +62,18 @@ __all__ = [
     "Decisions",
     "Framework",
     "GradeRecords",
+    "ManualGrade",
     "Policy",
     "PolicyError",
     "Rubric",
+    "TrustList",
     "VerificationError",
     "certify",
+    "check_credential",
     "competency_scores",
     "decide",
     "default_framework",
+    "default_trust",
     "evidence_frame",
     "flags_from_results",
     "framework_from_standard",
@@ -69,11 +81,18 @@ __all__ = [
     "load_or_create_issuer_key",
     "load_policy",
     "load_rubrics",
+    "load_trust_file",
+    "parse_record",
     "points_for_level",
+    "read_manual_grade",
     "records_from_frame",
+    "render_record",
     "rubric_for_cell",
     "run",
+    "schema_errors",
     "simulate_manual_grades",
+    "verify_bundle",
     "verify_credential",
+    "verify_credential_file",
     "verify_file",
 ]

@@ -11,12 +11,17 @@ Signing follows the W3C "Data Integrity EdDSA Cryptosuites v1.0" eddsa-jcs-2022
 algorithm: hash = SHA-256(JCS(proof options incl. @context)) ||
 SHA-256(JCS(credential without proof)); signature = Ed25519(hash);
 ``proofValue`` = multibase base58btc. The verification method is the issuer's
-``did:key``. Any change to the content (a value, an added or removed field, the
-proof) makes :func:`verify_credential` fail; white space and key order do not
+``did:key``. ``proof`` is a list of one proof: the 1EdTech OB 3.0 JSON Schema
+requires an array. Any change to the content (a value, an added or removed field,
+the proof) makes :func:`verify_credential` fail; white space and key order do not
 change the content (JCS canonicalises them).
 
+A valid signature says which key signed, not that the key is this course's:
+:mod:`.trust` decides which issuers a verifier accepts, :mod:`.status` whether a
+credential was revoked, and :mod:`.verify` puts the checks together.
+
 Issuer keys are created on first use under ``autograder/keys/`` (git-ignored,
-file mode 0600) and are never committed.
+file mode 0600) and are never committed; creating one pins it (:mod:`.trust`).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from netmarketing.certify import trust
 from netmarketing.certify.framework import FRAMEWORK_CODE, FRAMEWORK_NAME, LEVEL
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -45,6 +51,8 @@ CONTEXTS = [VC_CONTEXT, OB_CONTEXT]
 CRYPTOSUITE = "eddsa-jcs-2022"
 KEY_FILE = "issuer_ed25519.pem"
 DEFAULT_KEYS_DIR = Path("autograder") / "keys"
+SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "ob_v3p0_achievementcredential_schema.json"
 _ED25519_PUB_MULTICODEC = b"\xed\x01"
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 URN_BASE = "urn:netmarketing:KMC2431-008v1"
@@ -114,31 +122,49 @@ def public_key_from_did(did: str) -> Ed25519PublicKey:
 
 @dataclass(frozen=True)
 class IssuerKey:
-    """The issuer's signing key and its identifiers."""
+    """The issuer's signing key and its identifiers.
+
+    ``keys_dir`` is the folder it lives in; ``pinned_in`` lists the trust files its
+    creation wrote a pin to (empty when the key already existed).
+    """
 
     private_key: Ed25519PrivateKey
     did: str
+    keys_dir: Path | None = None
+    pinned_in: tuple[str, ...] = ()
 
     @property
     def verification_method(self) -> str:
         return f"{self.did}#{self.did.removeprefix('did:key:')}"
 
 
-def load_or_create_issuer_key(keys_dir: Path | str | None = None) -> IssuerKey:
-    """Load the issuer key, creating it (file mode 0600) on first use.
+def load_or_create_issuer_key(
+    keys_dir: Path | str | None = None, *, issuer_name: str = "", create: bool = True
+) -> IssuerKey:
+    """Load the issuer key, creating (file mode 0600) and pinning it on first use.
+
+    A new key is pinned in ``trusted_issuers.yaml`` beside it; when it is the course's
+    own key (the repository's ``autograder/keys``), also in ``autograder/certification.yaml``,
+    which the certifier commits so that every checkout of the course trusts it.
 
     Parameters
     ----------
     keys_dir : path, optional
         Folder of the key; ``$NETMARKETING_KEYS_DIR`` or the repository's ``autograder/keys``
         by default (git-ignored).
+    issuer_name : str
+        The name written next to the pin.
+    create : bool
+        When false, a missing key is an error (e.g. for ``revoke``: a new key could revoke nothing).
     """
-    if keys_dir is None and not os.environ.get("NETMARKETING_KEYS_DIR"):
-        from netmarketing.grading.workspace import repo_root
-
-        keys_dir = repo_root() / DEFAULT_KEYS_DIR
-    keys_dir = Path(keys_dir or os.environ["NETMARKETING_KEYS_DIR"])
+    default = trust.default_keys_dir()
+    keys_dir = Path(keys_dir) if keys_dir is not None else default
     path = keys_dir / KEY_FILE
+    created = False
+    if not path.exists() and not create:
+        from netmarketing.cli import UserError
+
+        raise UserError(f"找不到發證金鑰 {path} (issuer key not found: {path})")
     if not path.exists():
         keys_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(keys_dir, 0o700)
@@ -151,12 +177,22 @@ def load_or_create_issuer_key(keys_dir: Path | str | None = None) -> IssuerKey:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(pem)
+            created = True
         except FileExistsError:
             pass
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise VerificationError(f"{path} 不是 Ed25519 私鑰 ({path} is not an Ed25519 private key)")
-    return IssuerKey(private_key=key, did=did_key(key.public_key()))
+    did = did_key(key.public_key())
+    pinned: list[str] = []
+    if created or not (keys_dir / trust.PIN_FILE).exists():
+        if trust.pin_issuer(keys_dir / trust.PIN_FILE, did, issuer_name):
+            pinned.append(str(keys_dir / trust.PIN_FILE))
+        policy_file = keys_dir.resolve().parent / "certification.yaml"
+        if created and keys_dir.resolve() == default.resolve() and policy_file.is_file():
+            if trust.pin_issuer(policy_file, did, issuer_name):
+                pinned.append(str(policy_file))
+    return IssuerKey(private_key=key, did=did, keys_dir=keys_dir, pinned_in=tuple(pinned))
 
 
 # --- signing and verifying -------------------------------------------------------------------
@@ -177,7 +213,11 @@ def signing_input(document: dict[str, Any], proof_config: dict[str, Any]) -> byt
 def sign_credential(
     credential: dict[str, Any], key: IssuerKey, *, created: str | None = None
 ) -> dict[str, Any]:
-    """Return a copy of the credential with an eddsa-jcs-2022 Data Integrity proof."""
+    """Return a copy of a document with an eddsa-jcs-2022 Data Integrity proof (a list of one).
+
+    Works for any JSON document whose ``issuer`` (or ``issuer.id``) is the key's DID:
+    credentials, the status list and evidence-bundle manifests.
+    """
     # A deep copy: editing the signed result must never reach back into the caller's dict.
     document = copy.deepcopy({k: v for k, v in credential.items() if k != "proof"})
     proof: dict[str, Any] = {
@@ -190,7 +230,7 @@ def sign_credential(
     if "@context" in document:
         proof["@context"] = document["@context"]
     signature = key.private_key.sign(signing_input(document, proof))
-    return {**document, "proof": {**proof, "proofValue": "z" + b58encode(signature)}}
+    return {**document, "proof": [{**proof, "proofValue": "z" + b58encode(signature)}]}
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -201,45 +241,42 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def verify_credential(credential: dict[str, Any], *, trusted_issuers: set[str] | None = None) -> str:
-    """Check a signed credential; return the issuer DID or raise :class:`VerificationError`.
+def issuer_of(document: dict[str, Any]) -> str | None:
+    """Return the issuer id of a document whose ``issuer`` is a string or a Profile."""
+    issuer = document.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
 
-    Parameters
-    ----------
-    credential : dict
-        The parsed JSON-LD credential.
-    trusted_issuers : set of str, optional
-        When given, the issuer DID must be one of them.
+
+def verify_proof(document: dict[str, Any]) -> str:
+    """Check a document's eddsa-jcs-2022 proof by its issuer's ``did:key``; return the issuer DID.
+
+    Raises :class:`VerificationError` when the proof is missing, malformed, made by another
+    key than the issuer's, or does not match the content. Says nothing about whether the
+    issuer is trusted: see :mod:`netmarketing.certify.trust`.
     """
-    if not isinstance(credential, dict):
+    if not isinstance(document, dict):
         raise VerificationError("檔案不是 JSON 物件 (not a JSON object)")
-    proof = credential.get("proof")
+    proof = document.get("proof")
     if proof is None:
-        raise VerificationError("缺少數位簽章 proof (no proof: the credential is not signed)")
+        raise VerificationError("缺少數位簽章 proof (no proof: the document is not signed)")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
     if not isinstance(proof, dict):
-        raise VerificationError("proof 必須是單一物件 (proof must be one object)")
+        raise VerificationError("proof 必須剛好一個 (exactly one proof is expected)")
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
         raise VerificationError(
             f"不支援的簽章類型，需為 DataIntegrityProof / {CRYPTOSUITE} (unsupported proof type or cryptosuite)"
         )
     if proof.get("proofPurpose") != "assertionMethod":
         raise VerificationError("proofPurpose 應為 assertionMethod (proofPurpose must be assertionMethod)")
-    if credential.get("@context") != CONTEXTS or proof.get("@context", CONTEXTS) != credential.get(
-        "@context"
-    ):
+    if "@context" in proof and proof["@context"] != document.get("@context"):
         raise VerificationError(
-            "@context 與 Open Badges 3.0 不符 (@context is not the Open Badges 3.0 context)"
+            "proof 的 @context 與文件不符 (the proof's @context differs from the document's)"
         )
-    types = credential.get("type") or []
-    if "VerifiableCredential" not in types or "OpenBadgeCredential" not in types:
-        raise VerificationError("type 不是 OpenBadgeCredential (type is not OpenBadgeCredential)")
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    issuer_id = issuer_of(document)
     method = str(proof.get("verificationMethod", ""))
     if not issuer_id or method.split("#", 1)[0] != issuer_id:
         raise VerificationError("簽章者與發證者 (issuer) 不一致 (the proof was not made by the issuer's key)")
-    if trusted_issuers is not None and issuer_id not in trusted_issuers:
-        raise VerificationError(f"發證者 {issuer_id} 不在信任名單中 (issuer is not trusted)")
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
         raise VerificationError("proofValue 應為 base58btc 多重編碼 (proofValue must be multibase base58btc)")
@@ -248,15 +285,95 @@ def verify_credential(credential: dict[str, Any], *, trusted_issuers: set[str] |
     except ValueError:
         raise VerificationError("proofValue 編碼錯誤 (proofValue is not valid base58btc)") from None
     public_key = public_key_from_did(method)
-    document = {k: v for k, v in credential.items() if k != "proof"}
+    content = {k: v for k, v in document.items() if k != "proof"}
     proof_config = {k: v for k, v in proof.items() if k != "proofValue"}
     try:
-        public_key.verify(signature, signing_input(document, proof_config))
+        public_key.verify(signature, signing_input(content, proof_config))
     except InvalidSignature:
         raise VerificationError(
-            "簽章不符：證書內容在簽發後被修改過 (signature mismatch: the credential was changed after signing)"
+            "簽章不符：內容在簽發後被修改過 (signature mismatch: the content was changed after signing)"
         ) from None
     return str(issuer_id)
+
+
+def untrusted_message(issuer_id: str, sources: tuple[str, ...] = ()) -> str:
+    """Return the zh-TW / English refusal for a validly signed document from an unpinned issuer."""
+    where = "、".join(sources) if sources else "信任名單"
+    return (
+        f"發證者 {issuer_id} 未列入信任名單（{where}）；簽章雖然正確，只證明由這把金鑰簽發，"
+        "不代表是本課程核發，因此不接受 "
+        f"(issuer {issuer_id} is not pinned as trusted in {', '.join(sources) or 'the trust list'}; "
+        "a valid signature alone does not show the course issued it)"
+    )
+
+
+def verify_credential(
+    credential: dict[str, Any], *, trusted_issuers: set[str] | trust.TrustList | None = None
+) -> str:
+    """Check a signed Open Badges credential; return the issuer DID or raise :class:`VerificationError`.
+
+    Parameters
+    ----------
+    credential : dict
+        The parsed JSON-LD credential.
+    trusted_issuers : set of str or TrustList, optional
+        When given, the issuer DID must be one of them (checked after the signature, so
+        that a changed credential is reported as changed).
+    """
+    if not isinstance(credential, dict):
+        raise VerificationError("檔案不是 JSON 物件 (not a JSON object)")
+    if credential.get("@context") != CONTEXTS:
+        raise VerificationError(
+            "@context 與 Open Badges 3.0 不符 (@context is not the Open Badges 3.0 context)"
+        )
+    types = credential.get("type") or []
+    if "VerifiableCredential" not in types or "OpenBadgeCredential" not in types:
+        raise VerificationError("type 不是 OpenBadgeCredential (type is not OpenBadgeCredential)")
+    issuer_id = verify_proof(credential)
+    if isinstance(trusted_issuers, trust.TrustList):
+        if trusted_issuers.find(issuer_id) is None:
+            raise VerificationError(untrusted_message(issuer_id, trusted_issuers.sources))
+    elif trusted_issuers is not None and issuer_id not in trusted_issuers:
+        raise VerificationError(untrusted_message(issuer_id))
+    return issuer_id
+
+
+def schema_errors(credential: dict[str, Any]) -> list[str]:
+    """Return where a credential breaks 1EdTech's Open Badges 3.0 JSON Schema (empty when it conforms).
+
+    The schema is vendored in ``certify/schemas/`` (see its README for source and version);
+    formats (``date-time``) are checked too.
+    """
+    from jsonschema import Draft201909Validator
+
+    validator = _schema_validator(Draft201909Validator)
+    errors = sorted(validator.iter_errors(credential), key=lambda e: list(e.absolute_path))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors]
+
+
+_VALIDATORS: dict[type, Any] = {}
+
+
+def _schema_validator(cls: type) -> Any:
+    if cls not in _VALIDATORS:
+        schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+        _VALIDATORS[cls] = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return _VALIDATORS[cls]
+
+
+def read_json(path: Path | str, what: str = "") -> tuple[Any, str]:
+    """Read a UTF-8 JSON file that must not repeat a key; return (value, text) or raise VerificationError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VerificationError(f"無法讀取{what} {path} (cannot read {path}): {exc}") from None
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicates), text
+    except json.JSONDecodeError as exc:
+        raise VerificationError(
+            f"{path} 不是有效的 JSON，第 {exc.lineno} 行 (invalid JSON, line {exc.lineno}): {exc.msg}"
+        ) from None
 
 
 def dump_credential(credential: dict[str, Any]) -> str:
@@ -265,24 +382,15 @@ def dump_credential(credential: dict[str, Any]) -> str:
 
 
 def verify_file(
-    path: Path | str, *, trusted_issuers: set[str] | None = None, strict: bool = False
+    path: Path | str, *, trusted_issuers: set[str] | trust.TrustList | None = None, strict: bool = False
 ) -> dict[str, Any]:
     """Read, parse and verify a credential file; return the credential or raise :class:`VerificationError`.
 
     The signature covers the content (JCS), so re-indenting the JSON keeps it valid;
-    with ``strict`` the file must also be byte for byte as this kit wrote it.
+    with ``strict`` the file must also be byte for byte as this kit wrote it. Trust,
+    revocation and schema are checked by :func:`netmarketing.certify.verify.verify_credential_file`.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VerificationError(f"無法讀取 {path} (cannot read {path}): {exc}") from None
-    try:
-        credential = json.loads(text, object_pairs_hook=_reject_duplicates)
-    except json.JSONDecodeError as exc:
-        raise VerificationError(
-            f"不是有效的 JSON，第 {exc.lineno} 行 (invalid JSON, line {exc.lineno}): {exc.msg}"
-        ) from None
+    credential, text = read_json(path)
     verify_credential(credential, trusted_issuers=trusted_issuers)
     if strict and text != dump_credential(credential):
         raise VerificationError(
@@ -347,6 +455,8 @@ def build_credential(
     issuer_url: str | None = None,
     valid_from: str | None = None,
     salt: str | None = None,
+    credential_id: str | None = None,
+    credential_status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return an unsigned OpenBadgeCredential (a dict ready for JSON-LD).
 
@@ -359,15 +469,17 @@ def build_credential(
     alignments : list of dict
         code and name of each indicator covered.
     evidence : list of dict
-        name and narrative of each piece of evidence.
+        name and narrative of each piece of evidence, plus any machine-readable fields.
+    credential_status : dict, optional
+        A ``BitstringStatusListEntry`` (:func:`netmarketing.certify.status.status_entry`).
     """
     achievement_id = f"{URN_BASE}:{achievement_code}:level-{LEVEL}"
     issuer: dict[str, Any] = {"id": issuer_did, "type": ["Profile"], "name": issuer_name}
     if issuer_url:
         issuer["url"] = issuer_url
-    return {
+    credential: dict[str, Any] = {
         "@context": CONTEXTS,
-        "id": f"urn:uuid:{uuid.uuid4()}",
+        "id": credential_id or f"urn:uuid:{uuid.uuid4()}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement_name,
         "issuer": issuer,
@@ -405,12 +517,10 @@ def build_credential(
                 }
             ],
         },
-        "credentialSchema": [
-            {
-                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
-                "type": "1EdTechJsonSchemaValidator2019",
-            }
-        ],
+        "credentialSchema": [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
         # OB 3.0 puts evidence on the credential (OpenBadgeCredential.evidence), not on the subject.
         "evidence": [{"type": ["Evidence"], **e} for e in evidence],
     }
+    if credential_status is not None:
+        credential["credentialStatus"] = credential_status
+    return credential

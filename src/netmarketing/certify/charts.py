@@ -1,11 +1,14 @@
 """Charts for the certification reports, returned as inline SVG text.
 
 SVG text is kept as text (``svg.fonttype = "none"``), so the browser draws the
-Chinese labels with its own fonts and the chart prints sharply to PDF.
+Chinese labels with its own fonts and the chart prints sharply to PDF. Every chart is an
+image to assistive technology (``role="img"``) with a ``<title>`` and a ``<desc>`` that
+give its numbers in words: a screen reader reads the chart, not its scattered labels.
 """
 
 from __future__ import annotations
 
+import html
 import io
 
 import matplotlib
@@ -16,7 +19,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-STATUS_COLOURS = {"met": "#2e7d32", "not_met": "#e65100", "pending": "#9e9e9e"}
+#: Bar colours; the same green and orange as the reports' badges (white text on them passes WCAG AA).
+STATUS_COLOURS = {"met": "#2e7d32", "not_met": "#bf360c", "pending": "#9e9e9e"}
+STATUS_WORDS = {"met": "達標", "not_met": "未達標", "pending": "證據不足"}
 _CHARTS_READY: list[bool] = []
 
 
@@ -38,13 +43,22 @@ def _setup() -> None:
     _CHARTS_READY.append(True)
 
 
-def _to_svg(fig: plt.Figure) -> str:
+def _to_svg(fig: plt.Figure, *, chart_id: str, title: str, description: str) -> str:
+    """Return ``fig`` as inline SVG text, an image named ``title`` and described by ``description``."""
     buffer = io.StringIO()
     # No bbox_inches="tight": it draws the figure twice; the margins are set by hand instead.
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg") :]  # drop the XML prolog so it can sit inside HTML
+    text = text[text.index("<svg") :]  # drop the XML prolog so it can sit inside HTML
+    head_end = text.index(">") + 1
+    label = (
+        f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+        + text[len("<svg") : head_end]
+        + f'\n <title id="{chart_id}-title">{html.escape(title)}</title>'
+        + f'\n <desc id="{chart_id}-desc">{html.escape(description)}</desc>'
+    )
+    return label + text[head_end:]
 
 
 def indicator_chart(indicators: pd.DataFrame) -> str:
@@ -75,7 +89,17 @@ def indicator_chart(indicators: pd.DataFrame) -> str:
     ax.set_xlabel("得分 (%)")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.grid(axis="y", visible=False)
-    return _to_svg(fig)
+    words = [
+        f"{row.code} {'無分數' if pd.isna(row.percent) else f'{row.percent:.0f}%'}"
+        f"（門檻 {row.threshold:g}%，{STATUS_WORDS.get(row.status, row.status)}）"
+        for row in indicators.itertuples()
+    ]
+    return _to_svg(
+        fig,
+        chart_id="indicator-chart",
+        title=f"{len(indicators)} 項行為指標的得分與門檻（長條圖）",
+        description="；".join(words),
+    )
 
 
 def heatmap(wide: pd.DataFrame) -> str:
@@ -95,4 +119,15 @@ def heatmap(wide: pd.DataFrame) -> str:
             ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6)
     ax.grid(False)
     fig.colorbar(image, ax=ax, fraction=0.03, label="得分 (%)；灰色 = 無證據")
-    return _to_svg(fig)
+    rows = []
+    for learner, scores in wide.iterrows():
+        known = scores.dropna()
+        low = ", ".join(str(code) for code, value in known.items() if value < 60) or "無"
+        mean = f"平均 {known.mean():.0f}%" if len(known) else "尚無證據"
+        rows.append(f"{learner}：{mean}，低於 60% 的指標：{low}")
+    return _to_svg(
+        fig,
+        chart_id="heatmap",
+        title=f"{wide.shape[0]} 位學員 × {wide.shape[1]} 項行為指標的得分熱圖",
+        description="；".join(rows) + "。每一格的數字見 indicator_scores.csv。",
+    )

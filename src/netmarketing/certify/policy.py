@@ -8,7 +8,10 @@ line of any mistake. :func:`decide` applies it to competency scores:
   learner has not submitted, an item not graded yet, or an integrity flag
   waiting for review. No decision is ever made on incomplete evidence;
 - otherwise ``achieved`` when every indicator, every duty and every work output
-  meets its threshold, else ``not_yet``.
+  meets its threshold, else ``not_yet``. An indicator meets its threshold only when
+  its automatic evidence AND its judgement evidence (written answers scored with a
+  rubric) each meet theirs: automatic points never make up for a blank memo, and an
+  indicator without any judgement item in the course gets no decision.
 
 Each duty (T1, T2, T3) gets the same three-way status on its own indicators and
 outputs, which is what the stackable duty credentials are issued on.
@@ -16,6 +19,7 @@ outputs, which is what the stackable duty credentials are issued on.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,6 +31,7 @@ import yaml
 
 from netmarketing.certify.framework import FRAMEWORK_CODE, Framework
 from netmarketing.certify.scores import CompetencyScores
+from netmarketing.certify.trust import TrustedIssuer, TrustError, parse_entries
 from netmarketing.cli import UserError
 
 DEFAULT_POLICY_PATH = Path("autograder") / "certification.yaml"
@@ -44,24 +49,64 @@ class PolicyError(UserError):
 
 @dataclass(frozen=True)
 class Policy:
-    """Thresholds in percent (0-100) and how to treat integrity flags."""
+    """Thresholds in percent (0-100), how to treat integrity flags, the issuer and its pins.
+
+    ``text`` is the policy file as read (empty for the built-in default); :attr:`sha256`
+    identifies the policy in force in credentials and evidence bundles.
+    """
 
     indicator_min: float = 60.0
+    #: Each part of an indicator's evidence on its own: automatic items, and judgement items.
+    indicator_auto_min: float = 60.0
+    indicator_judgement_min: float = 60.0
     duty_min: float = 70.0
     output_min: float = 60.0
     indicator_overrides: dict[str, float] = field(default_factory=dict)
     integrity_flags: str = "pending"
     issuer_name: str = "網路行銷企劃主管職能課程 (netmarketing course kit)"
     issuer_url: str | None = None
+    issuer_status_list: str | None = None
+    trusted_issuers: tuple[TrustedIssuer, ...] = ()
+    version: int = 1
+    revision: str | None = None
     source: str = "內建預設 built-in default"
+    text: str = ""
 
     def indicator_threshold(self, code: str) -> float:
         return self.indicator_overrides.get(code, self.indicator_min)
 
+    @property
+    def sha256(self) -> str:
+        """Return the SHA-256 of the policy file's bytes (of :meth:`as_text` for the built-in default)."""
+        return hashlib.sha256(self.as_text().encode("utf-8")).hexdigest()
+
+    def as_text(self) -> str:
+        """Return the policy file's text, or an equivalent YAML text for the built-in default."""
+        if self.text:
+            return self.text
+        rules = {
+            "version": self.version,
+            "framework": FRAMEWORK_CODE,
+            "level": 4,
+            "thresholds": {
+                "indicator": self.indicator_min,
+                "indicator_auto": self.indicator_auto_min,
+                "indicator_judgement": self.indicator_judgement_min,
+                "duty": self.duty_min,
+                "output": self.output_min,
+            },
+            "indicator_thresholds": dict(sorted(self.indicator_overrides.items())),
+            "integrity_flags": self.integrity_flags,
+        }
+        header = "# 內建預設認證政策 (built-in default policy)\n"
+        return header + yaml.safe_dump(rules, allow_unicode=True, sort_keys=False)
+
     def describe(self) -> list[str]:
         """Return the rules in zh-TW, one line each, for reports and credentials."""
         lines = [
-            f"每一項行為指標 (behaviour indicator) 得分 ≥ {self.indicator_min:g}%",
+            f"每一項行為指標 (behaviour indicator) 得分 ≥ {self.indicator_min:g}%，且其中自動評分的項目 ≥ "
+            f"{self.indicator_auto_min:g}%、書面判斷（依評分規準評分）的項目 ≥ {self.indicator_judgement_min:g}%；"
+            "自動評分的分數不能彌補空白的書面判斷",
             f"每一項主要職責 (duty) 得分 ≥ {self.duty_min:g}%",
             f"每一項工作產出 (work output) 得分 ≥ {self.output_min:g}%",
         ]
@@ -83,9 +128,17 @@ _SCHEMA: dict[str, tuple[str, bool]] = {
     "indicator_thresholds": ("mapping", False),
     "integrity_flags": ("choice:pending|ignore", False),
     "issuer": ("mapping", False),
+    "revision": ("str", False),
+    "trusted_issuers": ("list", False),
 }
-_THRESHOLD_KEYS = {"indicator": "indicator_min", "duty": "duty_min", "output": "output_min"}
-_ISSUER_KEYS = {"name", "url"}
+_THRESHOLD_KEYS = {
+    "indicator": "indicator_min",
+    "indicator_auto": "indicator_auto_min",
+    "indicator_judgement": "indicator_judgement_min",
+    "duty": "duty_min",
+    "output": "output_min",
+}
+_ISSUER_KEYS = {"name", "url", "status_list"}
 
 
 def _line(node: yaml.Node) -> int:
@@ -146,7 +199,7 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
         return yaml.SafeLoader("").construct_object(node, deep=True) if node is not None else None
 
     seen: dict[str, yaml.Node] = {}
-    kwargs: dict[str, Any] = {"source": str(source)}
+    kwargs: dict[str, Any] = {"source": str(source), "text": text}
     for key_node, value_node in _pairs(root):
         key = key_node.value
         if key in seen:
@@ -170,6 +223,11 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
         elif kind == "str":
             if not isinstance(value, str):
                 raise _fail(source, key_node, f"「{key}」應為文字", f"{key!r} must be text")
+        elif kind == "list":
+            try:
+                kwargs[key] = parse_entries(value, str(source))
+            except TrustError as exc:
+                raise _fail(source, key_node, str(exc), "malformed trusted_issuers entry") from None
         elif kind.startswith("choice:"):
             choices = kind.split(":", 1)[1].split("|")
             if value not in choices:
@@ -190,6 +248,8 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
             )
         if key == "version" and value != 1:
             raise _fail(source, key_node, "目前只支援 version: 1", "only version 1 is supported")
+        if key == "revision":
+            kwargs["revision"] = value
         if key == "level" and value != 4:
             raise _fail(source, key_node, "本課程只核發級別 4", "this course certifies level 4 only")
         if key == "thresholds":
@@ -221,16 +281,21 @@ def parse_policy(text: str, source: Path | str = "certification.yaml") -> Policy
                     raise _fail(
                         source,
                         sub_key,
-                        f"issuer 之下不認得「{sub_key.value}」；可用的有 name, url",
-                        f"unknown issuer key {sub_key.value!r}; valid: name, url",
+                        f"issuer 之下不認得「{sub_key.value}」；可用的有 {', '.join(sorted(_ISSUER_KEYS))}",
+                        f"unknown issuer key {sub_key.value!r}; valid: {', '.join(sorted(_ISSUER_KEYS))}",
                     )
                 sub = construct(sub_value)
                 if sub is not None and not isinstance(sub, str):
                     raise _fail(
                         source, sub_key, f"「{sub_key.value}」應為文字", f"{sub_key.value!r} must be text"
                     )
-                if sub_key.value == "url" and sub and not str(sub).startswith("https://"):
-                    raise _fail(source, sub_key, "url 應以 https:// 開頭", "url must start with https://")
+                if sub_key.value in ("url", "status_list") and sub and not str(sub).startswith("https://"):
+                    raise _fail(
+                        source,
+                        sub_key,
+                        f"{sub_key.value} 應以 https:// 開頭",
+                        f"{sub_key.value} must start with https://",
+                    )
                 if sub:
                     kwargs[f"issuer_{sub_key.value}"] = sub
     for key, (_, required) in _SCHEMA.items():
@@ -309,6 +374,80 @@ def _status(table: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
     return table
 
 
+_PARTS = {"auto": ("自動評分", "indicator_auto_min"), "manual": ("書面判斷", "indicator_judgement_min")}
+
+
+def _with_parts(indicators: pd.DataFrame, parts: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Add each indicator's automatic and judgement percents, and fail it when either part is below its bar."""
+    out = indicators.copy()
+    for kind, (_, attr) in _PARTS.items():
+        part = parts[parts["kind"] == kind] if len(parts) else parts
+        cols = {"percent": f"{kind}_percent", "n_items": f"{kind}_items"}
+        if len(part):
+            merged = out[["learner", "code"]].merge(
+                part[["learner", "code", "percent", "n_items"]].rename(columns=cols),
+                on=["learner", "code"],
+                how="left",
+            )
+            out[f"{kind}_percent"] = merged[f"{kind}_percent"].to_numpy()
+            out[f"{kind}_items"] = merged[f"{kind}_items"].fillna(0).astype(int).to_numpy()
+        else:
+            out[f"{kind}_percent"], out[f"{kind}_items"] = float("nan"), 0
+        out[f"{kind}_threshold"] = getattr(policy, attr)
+    auto_low = (out["auto_items"] > 0) & ~(out["auto_percent"].round(6) >= out["auto_threshold"])
+    judgement_low = (out["manual_items"] > 0) & ~(out["manual_percent"].round(6) >= out["manual_threshold"])
+    met = out["status"] == MET
+    out.loc[met & (auto_low | judgement_low), "status"] = NOT_MET
+    # Without any judgement item an indicator cannot be decided (a gap in the course, not in the learner).
+    out.loc[(out["n_items"] > 0) & (out["manual_items"] == 0) & (out["status"] != PENDING), "status"] = (
+        PENDING
+    )
+    return out
+
+
+def _without_judgement(indicators: pd.DataFrame) -> dict[str, list[str]]:
+    first = indicators.drop_duplicates("code")
+    gaps = first[(first["n_items"] > 0) & (first["manual_items"] == 0)]
+    out: dict[str, list[str]] = {}
+    for code, duty in zip(gaps["code"], gaps["duty"], strict=True):
+        out.setdefault(duty, []).append(code)
+    return out
+
+
+def _fail_duties_with_failed_indicators(duties: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    failed = set(
+        zip(
+            indicators.loc[indicators["status"] == NOT_MET, "learner"],
+            indicators.loc[indicators["status"] == NOT_MET, "duty"],
+            strict=True,
+        )
+    )
+    duties = duties.copy()
+    hit = pd.Series(
+        [(learner, code) in failed for learner, code in zip(duties["learner"], duties["code"], strict=True)],
+        index=duties.index,
+        dtype=bool,
+    )
+    duties.loc[hit & (duties["status"] == MET), "status"] = NOT_MET
+    return duties
+
+
+def _below_text(row: dict[str, Any]) -> str:
+    """Say which bar an indicator, duty or output missed, in zh-TW."""
+    parts = []
+    if (
+        row.get("percent") is not None
+        and row["percent"] == row["percent"]
+        and row["percent"] < row["threshold"] - 1e-6
+    ):
+        parts.append(f"整體 {row['percent']:.0f}% 未達門檻 {row['threshold']:g}%")
+    for kind, (label, _) in _PARTS.items():
+        percent, bar = row.get(f"{kind}_percent"), row.get(f"{kind}_threshold")
+        if row.get(f"{kind}_items") and percent == percent and percent is not None and percent < bar - 1e-6:
+            parts.append(f"{label}部分 {percent:.0f}% 未達門檻 {bar:g}%")
+    return "；".join(parts) or f"{row['percent']:.0f}% 未達門檻 {row['threshold']:g}%"
+
+
 def decide(
     scores: CompetencyScores,
     framework: Framework,
@@ -332,7 +471,11 @@ def decide(
     policy = policy or Policy()
     duty_of = dict(zip(framework.indicators["code"], framework.indicators["duty"], strict=True))
     duty_of.update(zip(framework.outputs["code"], framework.outputs["duty"], strict=True))
-    indicators = _status(scores.indicators, scores.indicators["code"].map(policy.indicator_threshold))
+    indicators = _with_parts(
+        _status(scores.indicators, scores.indicators["code"].map(policy.indicator_threshold)),
+        scores.indicator_parts,
+        policy,
+    )
     duties = _status(scores.duties, pd.Series(policy.duty_min, index=scores.duties.index))
     outputs = _status(scores.outputs, pd.Series(policy.output_min, index=scores.outputs.index))
     indicators["duty"] = indicators["code"].map(duty_of)
@@ -340,6 +483,8 @@ def decide(
     duties["duty"] = duties["code"]
 
     reasons: list[dict[str, Any]] = []
+    # A duty whose indicators fail (one part below its threshold) fails too, whatever its own percent.
+    duties = _fail_duties_with_failed_indicators(duties, indicators)
 
     def add(learner: str, kind: str, code: str, duty: str | None, text: str) -> None:
         reasons.append({"learner": learner, "kind": kind, "code": code, "duty": duty, "text": text})
@@ -353,7 +498,7 @@ def decide(
         ):
             no_evidence.setdefault(duty, []).append(code)
     item_records = scores.items[
-        ["learner", "module", "notebook", "grade_id", "indicator", "duty", "status", "kind"]
+        ["learner", "module", "notebook", "grade_id", "indicator", "duty", "status", "kind", "note"]
     ]
     module_duties = item_records.groupby("module")["duty"].agg(lambda s: sorted(set(s))).to_dict()
     missing_pairs = sorted(
@@ -368,13 +513,21 @@ def decide(
     below = [
         row
         for table in (indicators, outputs, duties)
-        for row in table.loc[
-            table["status"] == NOT_MET, ["learner", "code", "duty", "percent", "threshold"]
-        ].to_dict("records")
+        for row in table.loc[table["status"] == NOT_MET].to_dict("records")
     ]
     flag_rows = flags.to_dict("records") if flags is not None and policy.integrity_flags == "pending" else []
 
+    without_judgement = _without_judgement(indicators)
     for learner in scores.learners:
+        for duty, codes in without_judgement.items():
+            add(
+                learner,
+                "no_evidence",
+                duty,
+                duty,
+                f"{duty} {framework.name_of(duty)}：{'、'.join(codes)} 在課程中沒有書面判斷（評分規準）的項目，"
+                "無法判定",
+            )
         for duty, codes in no_evidence.items():
             add(
                 learner,
@@ -394,9 +547,12 @@ def decide(
             row["duty"],
             f"{row['module']}/{row['notebook']}：{row['grade_id']}（{row['indicator']}）"
             + (
-                "尚待講師依評分規準人工評分"
-                if row["kind"] == "manual"
-                else "尚未完成自動評分（評分程式未能執行）"
+                row["note"]
+                or (
+                    "尚待講師依評分規準人工評分"
+                    if row["kind"] == "manual"
+                    else "尚未完成自動評分（評分程式未能執行）"
+                )
             ),
         )
     for row in flag_rows:
@@ -414,7 +570,7 @@ def decide(
             "below_threshold",
             row["code"],
             row["duty"],
-            f"{row['code']} {framework.name_of(row['code'])}：{row['percent']:.0f}% 未達門檻 {row['threshold']:g}%",
+            f"{row['code']} {framework.name_of(row['code'])}：{_below_text(row)}",
         )
 
     reason_frame = pd.DataFrame(reasons, columns=["learner", "kind", "code", "duty", "text"])

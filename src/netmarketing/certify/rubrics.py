@@ -12,15 +12,23 @@ File format (``id`` equals the file name without ``.yaml``)::
     output: O1.2.1            # or null
     indicators: [P1.2.1, P1.2.2]
     use_for: 何時使用本規準
-    criteria: [評分時留意的要點, ...]
-    levels:                   # exactly 0, 1, 2, 3
+    criteria:                 # each criterion graded 0-3 on its own
+      - name: 結論直接回答題目所問的商業問題
+        levels:               # what each level of THIS criterion looks like, with an exemplar answer
+          0: {descriptor: 沒有結論, exemplar: （空白）}
+          1: {descriptor: ..., exemplar: 「……」}
+          2: {descriptor: ..., exemplar: 「……」}
+          3: {descriptor: ..., exemplar: 「……」}
+    levels:                   # exactly 0, 1, 2, 3: names and fractions shared by the criteria
       0: {label: 未作答, fraction: 0.0, description: 這個等級看起來像什麼}
       ...
       3: {label: 優異, fraction: 1.0, description: ...}
 
-A grader picks a level; the cell's score is ``points x fraction`` of that level
-(:func:`points_for_level`). Fractions rise with the level, level 0 is 0 and
-level 3 is 1.
+A grader gives each criterion a level (the rubric record, :mod:`.manual`); the cell's
+score is ``points x`` the mean fraction of those levels. Fractions rise with the
+level, level 0 is 0 and level 3 is 1. Older rubrics list criteria as plain text;
+every rubric a course item uses must describe each criterion level by level with an
+exemplar (:attr:`Rubric.detailed`; ``netmarketing course check`` enforces it).
 
 How a manual cell names its rubric: the graded cell's metadata carries
 ``metadata.netmarketing.rubric`` with the rubric id, next to the indicator::
@@ -64,6 +72,15 @@ class RubricLevel:
 
 
 @dataclass(frozen=True)
+class CriterionLevel:
+    """What one level of one criterion looks like, and an exemplar answer at that level (zh-TW)."""
+
+    level: int
+    descriptor: str
+    exemplar: str
+
+
+@dataclass(frozen=True)
 class Rubric:
     """One rubric: what each level 0-3 looks like and what fraction of the points it gives."""
 
@@ -74,6 +91,15 @@ class Rubric:
     use_for: str
     criteria: tuple[str, ...]
     levels: tuple[RubricLevel, ...]
+    #: Per criterion (same order as ``criteria``): its levels 0-3, or empty for a plain-text criterion.
+    criterion_levels: tuple[tuple[CriterionLevel, ...], ...] = ()
+
+    @property
+    def detailed(self) -> bool:
+        """Return whether every criterion describes each level 0-3 with an exemplar."""
+        return len(self.criterion_levels) == len(self.criteria) and all(
+            len(levels) == len(LEVELS) for levels in self.criterion_levels
+        )
 
     def level(self, level: int) -> RubricLevel:
         for entry in self.levels:
@@ -105,12 +131,9 @@ def parse_rubric(data: Any, path: Path) -> Rubric:
     if not isinstance(indicators, list) or not all(_INDICATOR_RE.match(str(c)) for c in indicators):
         raise _bad(path, "indicators 應為行為指標代碼清單", "indicators must be a list of indicator codes")
     criteria = data["criteria"]
-    if (
-        not isinstance(criteria, list)
-        or not criteria
-        or not all(isinstance(c, str) and c.strip() for c in criteria)
-    ):
-        raise _bad(path, "criteria 應為非空白的文字清單", "criteria must be a non-empty list of text")
+    if not isinstance(criteria, list) or not criteria:
+        raise _bad(path, "criteria 應為非空白的清單", "criteria must be a non-empty list")
+    names, per_criterion = _criteria(criteria, path)
     levels = data["levels"]
     if not isinstance(levels, dict) or set(levels) != set(LEVELS):
         raise _bad(path, "levels 必須剛好定義等級 0、1、2、3", "levels must define exactly 0, 1, 2, 3")
@@ -148,9 +171,52 @@ def parse_rubric(data: Any, path: Path) -> Rubric:
         output=output,
         indicators=tuple(indicators),
         use_for=str(data.get("use_for", "")),
-        criteria=tuple(criteria),
+        criteria=names,
         levels=tuple(parsed),
+        criterion_levels=per_criterion,
     )
+
+
+def _criteria(
+    entries: list[Any], path: Path
+) -> tuple[tuple[str, ...], tuple[tuple[CriterionLevel, ...], ...]]:
+    """Return the criteria's names and, for detailed criteria, their levels with exemplars."""
+    names: list[str] = []
+    detailed: list[tuple[CriterionLevel, ...]] = []
+    for number, entry in enumerate(entries, start=1):
+        if isinstance(entry, str) and entry.strip():
+            names.append(entry.strip())
+            continue
+        if not isinstance(entry, dict) or not str(entry.get("name", "")).strip():
+            raise _bad(path, f"準則 {number} 需要 name", f"criterion {number} needs a name")
+        levels = entry.get("levels")
+        if not isinstance(levels, dict) or set(levels) != set(LEVELS):
+            raise _bad(
+                path,
+                f"準則 {number} 的 levels 必須剛好定義 0、1、2、3",
+                f"criterion {number} levels must be 0-3",
+            )
+        parsed = []
+        for level in LEVELS:
+            spec = levels[level]
+            if not isinstance(spec, dict) or not all(
+                isinstance(spec.get(k), str) and spec[k].strip() for k in ("descriptor", "exemplar")
+            ):
+                raise _bad(
+                    path,
+                    f"準則 {number} 等級 {level} 需要 descriptor 與 exemplar（範例作答）",
+                    f"criterion {number} level {level} needs a descriptor and an exemplar",
+                )
+            parsed.append(CriterionLevel(level, spec["descriptor"].strip(), spec["exemplar"].strip()))
+        names.append(str(entry["name"]).strip())
+        detailed.append(tuple(parsed))
+    if detailed and len(detailed) != len(names):
+        raise _bad(
+            path,
+            "準則要嘛全部逐級描述（含範例），要嘛全部是文字，不可混用",
+            "criteria must all be detailed (levels with exemplars) or all plain text",
+        )
+    return tuple(names), tuple(detailed)
 
 
 def load_rubrics(rubrics_dir: Path | str | None = None) -> dict[str, Rubric]:

@@ -9,8 +9,9 @@ points it weighs. Practice items (indicator ``"practice"``) never count.
 Every learner gets a row for every counting evidence item, with a status:
 
 - ``graded``: a score exists (automatic, or given by a person);
-- ``ungraded``: submitted, but a manual grade has not been given yet (or the
-  autograder could not score it);
+- ``ungraded``: submitted, but a manual grade has not been given yet, its rubric
+  record cannot be read (``note`` says why; :mod:`.manual`), or the autograder
+  could not score it;
 - ``missing``: the learner has no submission of that module.
 
 Only graded items carry points; a roll-up is ``complete`` when every one of
@@ -27,10 +28,21 @@ import numpy as np
 import pandas as pd
 
 from netmarketing.certify.framework import Framework
-from netmarketing.certify.simulate import is_simulated
-from netmarketing.grading.evidence import PRACTICE, EvidenceItem, indicator_from_grade_id
+from netmarketing.certify.manual import MANUAL_COLUMNS, ManualGrade, read_manual_grade
+from netmarketing.grading.evidence import NOT_COUNTED, EvidenceItem, indicator_from_grade_id
 
-GRADE_COLUMNS = ["learner", "module", "notebook", "grade_id", "score", "max_score", "graded", "simulated"]
+GRADE_COLUMNS = [
+    "learner",
+    "module",
+    "notebook",
+    "grade_id",
+    "score",
+    "max_score",
+    "graded",
+    "simulated",
+    "note",
+]
+SUBMISSION_COLUMNS = ["learner", "module", "submitted_at", "due", "late"]
 ITEM_COLUMNS = ["module", "notebook", "grade_id", "indicator", "output", "points", "kind"]
 
 
@@ -43,13 +55,17 @@ class GradeRecords:
     grades : DataFrame
         One row per learner and graded cell: learner, module, notebook, grade_id,
         score (NaN while ungraded), max_score, graded (bool), simulated (bool: a manual
-        grade given by :func:`netmarketing.certify.simulate.simulate_manual_grades`).
+        grade marked simulated, e.g. by :func:`netmarketing.certify.simulate.simulate_manual_grades`),
+        note (why a manual grade counts as ungraded, else empty).
     submissions : DataFrame
-        One row per learner and module submitted: learner, module.
+        One row per learner and module submitted: learner, module, and from a gradebook
+        submitted_at, due (None without a deadline) and late (None without a deadline).
     learners : list of str
         Every learner of the course, also those without any submission.
     items : DataFrame or None
         The graded cells the gradebook knows (used when no evidence map is given).
+    manual : DataFrame
+        Every manual grade given, with its rubric record (:class:`~netmarketing.certify.manual.ManualGrade`).
     """
 
     grades: pd.DataFrame
@@ -58,26 +74,47 @@ class GradeRecords:
     items: pd.DataFrame | None = None
     simulated_manual: bool = False
     flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["learner", "module", "reason"]))
+    manual: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MANUAL_COLUMNS))
 
 
-def load_gradebook(db_url: str) -> GradeRecords:
+def _iso(moment: object) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None  # type: ignore[attr-defined]
+
+
+def load_gradebook(db_url: str, *, rubrics_dir: Path | str | None = None) -> GradeRecords:
     """Read every learner, submission and grade from an nbgrader gradebook.
+
+    A manual grade whose comment holds a rubric record (:mod:`netmarketing.certify.manual`)
+    is scored from its criterion levels; one whose record cannot be read stays ungraded.
 
     Parameters
     ----------
     db_url : str
         SQLAlchemy URL of the gradebook, e.g. ``"sqlite:///autograder/gradebook.db"``.
+    rubrics_dir : path, optional
+        The rubrics that records name (``autograder/rubrics`` by default).
     """
     from nbgrader.api import Gradebook
 
+    from netmarketing.certify.rubrics import RubricError, load_rubrics
     from netmarketing.cli import UserError
+
+    rubrics_cache: list[dict | None] = []
+
+    def rubrics() -> dict | None:
+        if not rubrics_cache:
+            try:
+                rubrics_cache.append(load_rubrics(rubrics_dir))
+            except RubricError:
+                rubrics_cache.append(None)  # every record then reads as invalid, with the reason
+        return rubrics_cache[0]
 
     if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
         # nbgrader would silently create an empty gradebook and every learner would vanish.
         raise UserError(
             f"找不到成績資料庫 {db_url}；請先執行評分 (gradebook not found: {db_url}; grade first)"
         )
-    rows, subs, cells = [], [], []
+    rows, subs, cells, manual = [], [], [], []
     with Gradebook(db_url) as gb:
         learners = sorted(s.id for s in gb.students)
         for assignment in gb.assignments:
@@ -94,32 +131,66 @@ def load_gradebook(db_url: str) -> GradeRecords:
                         }
                     )
             for sub in gb.assignment_submissions(assignment.name):
-                subs.append({"learner": sub.student.id, "module": assignment.name})
+                due = assignment.duedate
+                subs.append(
+                    {
+                        "learner": sub.student.id,
+                        "module": assignment.name,
+                        "submitted_at": _iso(sub.timestamp),
+                        "due": _iso(due),
+                        "late": None if due is None or sub.timestamp is None else bool(sub.timestamp > due),
+                    }
+                )
                 for snb in sub.notebooks:
                     comments = {c.name: c.manual_comment for c in snb.comments}
                     for grade in snb.grades:
                         graded = grade.manual_score is not None or not grade.needs_manual_grade
-                        rows.append(
-                            {
-                                "learner": sub.student.id,
-                                "module": assignment.name,
-                                "notebook": snb.name,
-                                "grade_id": grade.name,
-                                "score": float(grade.score) if graded else np.nan,
-                                "max_score": float(grade.max_score or 0),
-                                "graded": bool(graded),
-                                "simulated": grade.manual_score is not None
-                                and is_simulated(comments.get(grade.name)),
-                            }
-                        )
+                        row = {
+                            "learner": sub.student.id,
+                            "module": assignment.name,
+                            "notebook": snb.name,
+                            "grade_id": grade.name,
+                            "score": float(grade.score) if graded else np.nan,
+                            "max_score": float(grade.max_score or 0),
+                            "graded": bool(graded),
+                            "simulated": False,
+                            "note": "",
+                        }
+                        if grade.name in comments:  # a solution cell: graded by a person
+                            record = read_manual_grade(
+                                comments[grade.name],
+                                learner=row["learner"],
+                                module=row["module"],
+                                notebook=row["notebook"],
+                                grade_id=row["grade_id"],
+                                gradebook_score=grade.manual_score,
+                                max_score=row["max_score"],
+                                rubrics=rubrics() if "評分規準" in str(comments[grade.name] or "") else None,
+                            )
+                            if record is not None:
+                                manual.append(record)
+                                _apply_manual(row, record)
+                        rows.append(row)
     items = pd.DataFrame(cells, columns=["module", "notebook", "grade_id", "points", "kind"])
     grades = pd.DataFrame(rows, columns=GRADE_COLUMNS)
     return GradeRecords(
         grades=grades,
-        submissions=pd.DataFrame(subs, columns=["learner", "module"]).drop_duplicates(ignore_index=True),
+        submissions=pd.DataFrame(subs, columns=SUBMISSION_COLUMNS).drop_duplicates(
+            ["learner", "module"], ignore_index=True
+        ),
         learners=learners,
         items=items,
+        manual=pd.DataFrame([m.as_row() for m in manual], columns=MANUAL_COLUMNS),
     )
+
+
+def _apply_manual(row: dict, record: ManualGrade) -> None:
+    """Let a manual grade's record decide the row's score; an unreadable record leaves it ungraded."""
+    if record.source == "invalid":
+        row.update(score=np.nan, graded=False, note=record.problem)
+    else:
+        row.update(score=float(record.score or 0), graded=True)
+    row["simulated"] = record.simulated
 
 
 def records_from_frame(
@@ -138,7 +209,8 @@ def records_from_frame(
     learners : iterable of str, optional
         Every learner; defaults to those in ``grades``.
     submissions : DataFrame, optional
-        learner, module pairs submitted; defaults to the pairs in ``grades``.
+        learner, module pairs submitted (optionally submitted_at, due, late); defaults to the
+        pairs in ``grades``.
     """
     frame = pd.read_csv(grades) if isinstance(grades, (str, Path)) else grades.copy()
     missing = {"learner", "module", "grade_id", "score"} - set(frame.columns)
@@ -152,8 +224,9 @@ def records_from_frame(
         frame["max_score"] = np.nan
     frame["graded"] = frame["score"].notna()
     frame["simulated"] = frame["simulated"].fillna(False).astype(bool) if "simulated" in frame else False
+    frame["note"] = frame["note"].fillna("").astype(str) if "note" in frame else ""
     subs = (
-        submissions[["learner", "module"]].copy()
+        submissions[[c for c in SUBMISSION_COLUMNS if c in submissions]].copy()
         if submissions is not None
         else frame[["learner", "module"]].drop_duplicates(ignore_index=True)
     )
@@ -181,7 +254,7 @@ def evidence_frame(
         frame = pd.DataFrame([item.as_dict() for item in evidence], columns=ITEM_COLUMNS)
     frame = frame.reindex(columns=ITEM_COLUMNS)
     frame["points"] = frame["points"].astype(float)
-    return frame[frame["indicator"] != PRACTICE].reset_index(drop=True)
+    return frame[~frame["indicator"].isin(NOT_COUNTED)].reset_index(drop=True)
 
 
 def item_scores(records: GradeRecords, evidence: pd.DataFrame, framework: Framework) -> pd.DataFrame:
@@ -189,7 +262,7 @@ def item_scores(records: GradeRecords, evidence: pd.DataFrame, framework: Framew
 
     Columns: learner, the evidence columns, task, duty, status, score, max_score,
     fraction (score / max score, NaN unless graded), earned (fraction x points, 0 unless graded),
-    simulated (a simulated manual grade).
+    simulated (a simulated manual grade), note (why a manual grade is not counted yet).
     """
     items = evidence.merge(
         framework.indicators[["code", "task", "duty"]], left_on="indicator", right_on="code"
@@ -211,6 +284,7 @@ def item_scores(records: GradeRecords, evidence: pd.DataFrame, framework: Framew
     grid = grid.merge(submitted, on=["learner", "module"], how="left")
     graded = grid["graded"].fillna(False).astype(bool)
     grid["simulated"] = grid["simulated"].fillna(False).astype(bool) & graded
+    grid["note"] = grid["note"].fillna("").astype(str)
     grid["status"] = np.where(grid["_submitted"].isna(), "missing", np.where(graded, "graded", "ungraded"))
     max_score = grid["max_score"].where(grid["max_score"] > 0, grid["points"])
     fraction = (grid["score"] / max_score).clip(0, 1)
@@ -260,6 +334,9 @@ class CompetencyScores:
     duties: pd.DataFrame
     outputs: pd.DataFrame
     learners: list[str]
+    #: Each indicator's automatic and judgement (manual, rubric-scored) evidence apart: the same
+    #: columns as ``indicators`` plus ``kind`` ("auto" or "manual"). The policy needs both to pass.
+    indicator_parts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def wide(self, level: str = "indicators") -> pd.DataFrame:
         """Return learners x codes of percent scores for one level."""
@@ -277,6 +354,15 @@ def competency_scores(
     """
     items = item_scores(records, evidence, framework)
     learners = list(records.learners)
+    parts = pd.concat(
+        [
+            _rollup(items[items["kind"] == kind], "indicator", framework.indicator_codes, learners).assign(
+                kind=kind
+            )
+            for kind in ("auto", "manual")
+        ],
+        ignore_index=True,
+    )
     return CompetencyScores(
         items=items,
         indicators=_rollup(items, "indicator", framework.indicator_codes, learners),
@@ -284,6 +370,7 @@ def competency_scores(
         duties=_rollup(items, "duty", framework.duty_codes, learners),
         outputs=_rollup(items, "output", list(framework.outputs["code"]), learners),
         learners=learners,
+        indicator_parts=parts,
     )
 
 

@@ -8,4 +8,12 @@
 from netmarketing.data.channels import default_channel_group
 from netmarketing.data.world import CORE_TABLES, DATA_VERSION, World, build_world, load_world, seed_for
 
-__all__ = ["CORE_TABLES", "DATA_VERSION", "World", "build_world", "default_channel_group", "load_world", "seed_for"]
+__all__ = [
+    "CORE_TABLES",
+    "DATA_VERSION",
+    "World",
+    "build_world",
+    "default_channel_group",
+    "load_world",
+    "seed_for",
+]

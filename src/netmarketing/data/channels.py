@@ -14,9 +14,25 @@ import numpy as np
 import pandas as pd
 
 CHANNEL_GROUPS = [
-    "Direct", "Cross-network", "Paid Shopping", "Paid Search", "Paid Social", "Paid Video", "Display",
-    "Paid Other", "Organic Shopping", "Organic Social", "Organic Video", "Organic Search", "Referral",
-    "Email", "Affiliates", "Audio", "SMS", "Mobile Push", "Unassigned",
+    "Direct",
+    "Cross-network",
+    "Paid Shopping",
+    "Paid Search",
+    "Paid Social",
+    "Paid Video",
+    "Display",
+    "Paid Other",
+    "Organic Shopping",
+    "Organic Social",
+    "Organic Video",
+    "Organic Search",
+    "Referral",
+    "Email",
+    "Affiliates",
+    "Audio",
+    "SMS",
+    "Mobile Push",
+    "Unassigned",
 ]
 CHANNEL_DTYPE = pd.CategoricalDtype(CHANNEL_GROUPS)
 
@@ -52,6 +68,7 @@ def default_channel_group(source: pd.Series, medium: pd.Series, campaign: pd.Ser
     Categorical Series of channel group names, same index as ``source``.
     """
     index = source.index
+
     # Work on the distinct triples only: the export has millions of rows but few combinations.
     def clean(values: pd.Series) -> pd.Series:
         return pd.Series(values, index=index).astype("object").fillna("").astype(str).str.lower()
@@ -83,8 +100,13 @@ def default_channel_group(source: pd.Series, medium: pd.Series, campaign: pd.Ser
         ("Affiliates", m == "affiliate"),
         ("Audio", m == "audio"),
         ("SMS", (s == "sms") | (m == "sms")),
-        ("Mobile Push", m.str.endswith("push") | m.str.contains("mobile", regex=False)
-         | m.str.contains("notification", regex=False) | (s == "firebase")),
+        (
+            "Mobile Push",
+            m.str.endswith("push")
+            | m.str.contains("mobile", regex=False)
+            | m.str.contains("notification", regex=False)
+            | (s == "firebase"),
+        ),
     ]
     conditions = [cond.to_numpy(dtype=bool) for _, cond in rules]
     labels = np.select(conditions, [name for name, _ in rules], default="Unassigned")

@@ -37,56 +37,167 @@ OTHER_CATEGORY = "other"
 # Factor competitor revenue / our revenue, by our position in the category.
 COMPETITOR_FACTOR = {"strength": (0.30, 0.80), "weakness": (1.8, 3.2), "normal": (0.6, 2.2)}
 
-# PEST indicators: (factor, indicator, period, value, unit, note). Figures from the
-# research notes where we have them; the rest are marked as approximate or assumptions.
+# PEST indicators: (factor, indicator, period, value, unit, note, source). Every row names its
+# source (agency or law and date); rows from secondary reports are marked 「弱來源」 in the note.
+PDPA = "個人資料保護法（2023-05-31 修正公布；全國法規資料庫 law.moj.gov.tw）"
 PEST_ROWS = [
     (
         "P",
-        "個資法第48條罰鍰上限（違反行銷利用規定，情節重大）",
+        "個資法：行銷利用超出蒐集之特定目的（§20 I）之罰鍰上限（§47，並令限期改正）",
         "2023",
-        15_000_000,
+        500_000,
         "新臺幣元",
-        "2023年修正；引用前請查證官方條文（law.moj.gov.tw）",
+        "下限 5 萬元；屆期未改正按次處罰",
+        f"{PDPA} §47",
     ),
     (
         "P",
-        "食安法第45條：食品宣稱醫療效能廣告罰鍰上限",
+        "個資法：當事人拒絕後未停止行銷、或首次行銷未提供免費拒絕方式（§20 II–III）之罰鍰上限（§48 I）",
+        "2023",
+        200_000,
+        "新臺幣元",
+        "須先經限期改正、屆期未改正才按次處 2 萬–20 萬元",
+        f"{PDPA} §48 I",
+    ),
+    (
+        "P",
+        "個資法：未採行適當安全措施（§27）情節重大之罰鍰上限（§48 III）",
+        "2023",
+        15_000_000,
+        "新臺幣元",
+        "1,500 萬元是資安維護義務的上限，不是行銷利用的罰則",
+        f"{PDPA} §48 II–III",
+    ),
+    (
+        "P",
+        "個資法修正：個資外洩通知當事人與通報主管機關；非公務機關違反通報規定之罰鍰上限",
         "2025",
+        200_000,
+        "新臺幣元",
+        "2025-10-17 立法院三讀；主管機關為個人資料保護委員會；施行日期由行政院定之",
+        "立法院三讀（聯合報 udn.com/news/story/7314/9077132、自由時報 2025-10-17）",
+    ),
+    (
+        "P",
+        "食安法：食品宣稱醫療效能（§28 II）之罰鍰上限",
+        "2023",
         5_000_000,
         "新臺幣元",
-        "違反第28條第2項；引用前請查證官方條文",
+        "下限 60 萬元（§45）",
+        "食品安全衛生管理法 §28 II、§45；高雄市政府衛生局 2023-01-10 說明",
     ),
-    ("P", "消保法第19條通訊交易猶豫期", "2025", 7, "日", "收受商品後7日內得解除契約"),
-    ("P", "化粧品衛生安全管理法第10條：化粧品不得宣稱醫療效能", "2025", 1, "條", "違規廣告須下架並處罰鍰"),
-    ("E", "電子購物及郵購業營業額", "2024", 4_668, "億元", "經濟部統計；年增3.0%"),
-    ("E", "電子購物及郵購業營業額年增率", "2025", 3.4, "%", "經濟部統計（初估）"),
-    ("E", "網路零售銷售額", "2025", 6_716, "億元", "純網路業者占61.9%，實體業者網路銷售占30.9%"),
-    ("E", "網路銷售占零售業比重", "2025", 13.9, "%", "經濟部統計"),
-    ("E", "每月基本工資", "2025", 28_590, "新臺幣元", "勞動部公告；影響人力成本"),
-    ("E", "消費者物價指數年增率", "2024", 2.2, "%", "約略值，引用前請查證主計總處資料"),
-    ("S", "上網率", "2025", 90.3, "%", "數位發展部調查"),
-    ("S", "過去一年曾網購比率", "2025", 69.3, "%", "數位發展部調查"),
-    ("S", "65歲以上人口占比", "2025", 20.0, "%", "約略值：臺灣進入超高齡社會"),
+    (
+        "P",
+        "消保法：通訊交易猶豫期（收受商品後得無條件解除契約）",
+        "2025",
+        7,
+        "日",
+        "§19 I",
+        "消費者保護法 §19",
+    ),
+    ("E", "電子購物及郵購業營業額", "2024", 4_668, "億元", "年增 3.0 %", "經濟部統計處（課程研究筆記）"),
+    (
+        "E",
+        "電子購物及郵購業營業額年增率",
+        "2025",
+        3.4,
+        "%",
+        "成長趨緩的新常態",
+        "經濟部統計處（聯合報 2026-02-21）",
+    ),
+    (
+        "E",
+        "零售業網路銷售額",
+        "2025",
+        6_716,
+        "億元",
+        "電子購物業占 61.9 %，實體零售業網路銷售占 30.9 %",
+        "經濟部統計處（聯合報 2026-02-21）",
+    ),
+    (
+        "E",
+        "受僱員工全年總薪資中位數",
+        "2024",
+        54.6,
+        "萬元",
+        "D1 33 萬、D9 133.6 萬；新竹市、新竹縣、臺北市最高",
+        "行政院主計總處（自由時報 2025-11-25）",
+    ),
+    (
+        "E",
+        "每月最低工資",
+        "2025",
+        28_590,
+        "新臺幣元",
+        "2026-01-01 起調為 29,500 元（影響人力成本）",
+        "勞動部公告（中央社 2025-10-21）",
+    ),
     (
         "S",
-        "消費旺季：雙11＋週年慶（11月營收較10月成長）",
+        "12 歲以上個人上網率",
+        "2025",
+        90.3,
+        "%",
+        "家戶連網率 93.4 %",
+        "數位發展部 114 年數位近用調查（2026-01-14 報導）",
+    ),
+    (
+        "S",
+        "70 歲以上上網率",
+        "2025",
+        53.8,
+        "%",
+        "2024 年為 50.2 %；高齡上網持續增加",
+        "TWNIC 2025 台灣網路報告（2025-12-17）",
+    ),
+    (
+        "S",
+        "65 歲以上人口占總人口比率",
+        "2025",
+        20.06,
+        "%",
+        "正式進入超高齡社會；臺北市 24.18 % 最高",
+        "內政部戶口統計（2026-01-09）",
+    ),
+    (
+        "S",
+        "消費旺季：2021 年 11 月電商營業額較 10 月成長",
         "2021",
         47.2,
         "%",
-        "經濟部統計：2021年11月電商營收較10月",
+        "雙11＋週年慶",
+        "經濟部統計處（課程研究筆記；弱來源）",
     ),
-    ("T", "行動支付使用率", "2025", 51.0, "%", "數位發展部調查"),
-    ("T", "電子商務信用卡簽帳金額", "2024", 1.8, "兆元", "聯合信用卡中心，約略值"),
+    (
+        "T",
+        "已使用生成式 AI 的民眾比率",
+        "2025",
+        40.0,
+        "%",
+        "報告稱「逾四成」，取下限",
+        "TWNIC 2025 台灣網路報告（2025-12-17）",
+    ),
+    ("T", "行動支付使用率", "2025", 51.0, "%", "未在原始報告核對", "數位發展部調查（課程研究筆記；弱來源）"),
     (
         "T",
         "Universal Analytics 停止處理資料（全面改用 GA4）",
         "2023",
         2023,
         "年",
-        "7月1日起停止處理標準版資源",
+        "2023-07-01 起停止處理標準版資源",
+        "Google Analytics 說明中心",
     ),
-    ("T", "本公司網站流量行動裝置占比", "2026", 72.0, "%", "假設值：取自本公司 GA4 裝置分布"),
 ]
+# The market the company competes in (the base of its market share): Taiwan's online 「生活選物」
+# shops of independent brands, per category. A course estimate (not an official statistic): about
+# 3-6 % of the category's online sales, sized so that the company holds a few per cent of it.
+MARKET_DEFINITION = (
+    "臺灣網路通路的品牌選物電商（獨立品牌官網與電商平台旗艦店，客單價約 NT$500–3,000），"
+    "依品類估計；課程假設值，非官方統計"
+)
+OUR_SHARE = (0.015, 0.05)  # our share of the niche market per category in 2024
+STRENGTH_SHARE_LEAD = (1.3, 1.6)  # our share in the strength category against our best other category
+MARKET_GROWTH = {"strength": (0.05, 0.09), "weakness": (-0.01, 0.03), "normal": (0.01, 0.06)}
 
 # O2O pop-up store venues (city, venue).
 O2O_VENUES = [
@@ -143,19 +254,25 @@ def _our_avg_price(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_market_size(
-    our_revenue: pd.DataFrame, *, strength_category: str | None = None, rng=None
+    our_revenue: pd.DataFrame,
+    *,
+    strength_category: str | None = None,
+    weakness_category: str | None = None,
+    rng=None,
 ) -> tuple[pd.DataFrame, dict[int, dict[str, float]]]:
-    """Generate the category market size by year, calibrated to the MOEA totals.
+    """Generate the category market size by year for the company's market definition.
 
-    The strength category's market is sized so that our share there stays the
-    highest of our categories (by at least 25 %) in every competitor year.
+    ``market_revenue`` is the niche market of :data:`MARKET_DEFINITION` (the base of market share):
+    sized from our 2024 revenue and a drawn share, moved over the years like the MOEA total of
+    電子購物及郵購業 (``catalog.MARKET_REVENUE_YI``) plus a category drift, so that 2025 growth is
+    the drawn market growth of the category (fastest in the strength category, slowest in the
+    weakness category). ``ecommerce_revenue`` is the category's share of the whole MOEA figure,
+    for context.
 
     Returns
     -------
-    market_size : pandas.DataFrame
-        year, category, market_revenue (NT$, int64), growth (year-on-year, fraction).
-    market : dict
-        {year: {category: market_revenue}} for the competitor table.
+    market_size : year, category, market_revenue, growth, ecommerce_revenue, is_estimate.
+    market : {year: {category: market_revenue}} for the competitor table.
     """
     rng = np.random.default_rng(rng)
     categories = list(catalog.CATEGORIES)
@@ -163,40 +280,40 @@ def make_market_size(
     for year in MARKET_YEARS:
         if year not in totals:  # estimate beyond the published figures
             totals[year] = totals[year - 1] * (1 + rng.uniform(0.025, 0.045))
-
-    base = np.array([CATEGORY_MARKET_SHARE[c] for c in categories])
-    drift = np.array([CATEGORY_SHARE_DRIFT[c] for c in categories])
-    offsets = np.arange(len(MARKET_YEARS))[:, None]
-    shares = base * np.exp(drift * offsets + rng.normal(0, 0.02, (len(MARKET_YEARS), len(categories))))
-    market = {
-        year: {c: float(shares[i, j] * totals[year]) for j, c in enumerate(categories)}
-        for i, year in enumerate(MARKET_YEARS)
-    }
-
+    share = {c: rng.uniform(*OUR_SHARE) for c in categories}
     if strength_category in categories:
-        # Shrink the strength category's market in every year by one factor (growth stays smooth)
-        # so that our share there beats our best other category by 25 % in the competitor years.
-        factor = 1.0
-        for year in COMPETITOR_YEARS:
-            if year not in our_revenue.index or our_revenue.loc[year, strength_category] <= 0:
-                continue
-            ratio = {c: our_revenue.loc[year, c] / market[year][c] for c in categories}
-            best_other = max(v for c, v in ratio.items() if c != strength_category)
-            factor = min(factor, ratio[strength_category] / (1.25 * best_other))
+        best_other = max(v for c, v in share.items() if c != strength_category)
+        share[strength_category] = best_other * rng.uniform(*STRENGTH_SHARE_LEAD)
+    growth = {}
+    for c in categories:
+        position = (
+            "strength" if c == strength_category else "weakness" if c == weakness_category else "normal"
+        )
+        growth[c] = rng.uniform(*MARKET_GROWTH[position])
+    ref = 2024
+    moe_growth_2025 = totals[2025] / totals[2024]
+    market = {year: {} for year in MARKET_YEARS}
+    for c in categories:
+        ours = float(our_revenue.loc[ref, c]) if ref in our_revenue.index else 0.0
+        base = (ours if ours > 0 else 1_000_000.0) / share[c]
+        drift = np.log((1 + growth[c]) / moe_growth_2025)
         for year in MARKET_YEARS:
-            market[year][strength_category] *= factor
-
+            noise = 1.0 if year in (2024, 2025) else rng.lognormal(0, 0.02)
+            market[year][c] = base * totals[year] / totals[ref] * np.exp(drift * (year - ref)) * noise
+    eshare = np.array([CATEGORY_MARKET_SHARE[c] for c in categories])
+    edrift = np.array([CATEGORY_SHARE_DRIFT[c] for c in categories])
     rows = []
-    for year in MARKET_YEARS:
-        rest = totals[year] - sum(market[year].values())
-        for category, value in [*market[year].items(), (OTHER_CATEGORY, rest)]:
-            rows.append((year, category, round(value)))
-    table = pd.DataFrame(rows, columns=["year", "category", "market_revenue"])
-    table["market_revenue"] = table["market_revenue"].astype("int64")
+    for i, year in enumerate(MARKET_YEARS):
+        eco = eshare * np.exp(edrift * i)
+        for j, c in enumerate(categories):
+            rows.append((year, c, round(market[year][c]), round(eco[j] * totals[year])))
+    table = pd.DataFrame(rows, columns=["year", "category", "market_revenue", "ecommerce_revenue"])
+    for col in ("market_revenue", "ecommerce_revenue"):
+        table[col] = table[col].astype("int64")
     table["growth"] = table.groupby("category")["market_revenue"].pct_change()
-    table["category"] = pd.Categorical(table["category"], categories=[*categories, OTHER_CATEGORY])
+    table["category"] = pd.Categorical(table["category"], categories=categories)
     table["is_estimate"] = table["year"] > max(catalog.MARKET_REVENUE_YI)
-    return table, market
+    return table[["year", "category", "market_revenue", "growth", "ecommerce_revenue", "is_estimate"]], market
 
 
 def make_competitors(
@@ -236,22 +353,34 @@ def make_competitors(
     company_quality = rng.uniform(3.3, 4.5, len(catalog.COMPETITORS))
     company_delivery = rng.uniform(1.5, 4.0, len(catalog.COMPETITORS))
     our_quality, our_delivery = rng.uniform(3.8, 4.4), rng.uniform(1.3, 2.6)
+    # Each competitor's size per category is fixed in the first year; later years follow the market.
+    first = COMPETITOR_YEARS[0]
+    factor = {}
+    for category in categories:
+        position = (
+            "strength"
+            if category == strength_category
+            else "weakness"
+            if category == weakness_category
+            else "normal"
+        )
+        low, high = COMPETITOR_FACTOR[position]
+        factor[category] = rng.uniform(low, high, len(catalog.COMPETITORS)) * company_size
     rows = []
     for year in COMPETITOR_YEARS:
         for category in categories:
-            position = (
-                "strength"
-                if category == strength_category
-                else "weakness"
-                if category == weakness_category
-                else "normal"
-            )
             ours = int(our_revenue.loc[year, category]) if year in our_revenue.index else 0
-            reference = ours if ours > 0 else int(our_revenue.to_numpy().mean() or 1_000_000)
-            low, high = COMPETITOR_FACTOR[position]
-            competitor_revenue = reference * rng.uniform(low, high, len(catalog.COMPETITORS)) * company_size
-            if position == "strength":  # keep us the leader there whatever the company size
-                competitor_revenue = np.minimum(competitor_revenue, 0.9 * reference)
+            ours_first = int(our_revenue.loc[first, category]) if first in our_revenue.index else ours
+            reference = ours_first if ours_first > 0 else int(our_revenue.to_numpy().mean() or 1_000_000)
+            market_growth = market[year][category] / market[first][category]
+            competitor_revenue = (
+                reference
+                * factor[category]
+                * market_growth
+                * rng.lognormal(0, 0.03, len(catalog.COMPETITORS))
+            )
+            if category == strength_category:  # keep us the leader there whatever the company size
+                competitor_revenue = np.minimum(competitor_revenue, 0.9 * max(ours, 1))
             price_ours = our_price.loc[year, category] if year in our_price.index else np.nan
             if not np.isfinite(price_ours):
                 price_ours = fallback_price[category]
@@ -296,27 +425,50 @@ def make_competitors(
 
 
 def make_pest_indicators() -> pd.DataFrame:
-    """Return the PEST indicator table (fixed facts, the same in every world)."""
-    table = pd.DataFrame(PEST_ROWS, columns=["factor", "indicator", "period", "value", "unit", "note"])
+    """Return the PEST indicator table (published facts with their sources, the same in every world)."""
+    table = pd.DataFrame(
+        PEST_ROWS, columns=["factor", "indicator", "period", "value", "unit", "note", "source"]
+    )
     table["value"] = table["value"].astype("float64")
-    return table[["period", "factor", "indicator", "value", "unit", "note"]]
+    return table[["period", "factor", "indicator", "value", "unit", "note", "source"]]
 
 
-def make_resources(annual_budget: float, *, rng=None) -> pd.DataFrame:
-    """Generate the internal resources inventory (註2: 財務、人力、材料、設備).
+# Marketing and service team: (role, share of the team's hours, hourly cost range NT$). Hourly cost =
+# monthly pay x 14 months x 1.2 (labour and health insurance, pension) / 1,800 hours; pay levels for
+# Taipei-area e-commerce roles (course assumption, checked against 主計總處's 2024 median total pay of
+# 54.6萬). The team's size follows the company's revenue: about one full-time person per NT$5-6.5 M.
+STAFF = [
+    ("行銷企劃（含主管）", 0.32, (420, 560), "負責年度行銷計畫、檔期活動與預算"),
+    ("平面／影音設計", 0.16, (330, 420), "商品圖、廣告素材與短影音"),
+    ("數據分析", 0.14, (450, 600), "負責 GA4、廣告報表與會員分析"),
+    ("客服", 0.38, (250, 310), "LINE、電子郵件與電話客服"),
+]
+HOURS_PER_PERSON = 1_800
+REVENUE_PER_FTE = (5_000_000, 6_500_000)
+
+
+def make_resources(spend_by_channel: dict[str, float], annual_revenue: float, *, rng=None) -> pd.DataFrame:
+    """Generate the internal resources inventory (註2: 財務、人力、材料、設備) of a company of this size.
 
     Parameters
     ----------
-    annual_budget : float
-        Last full year's actual marketing spend (NT$); the 2027 cap is set near it.
+    spend_by_channel : last full year's actual marketing spend per channel (NT$); the 2027 caps sit
+        near it, so budget and results tell one story.
+    annual_revenue : last full year's revenue (NT$); the team and its cost fit a company of that size.
     rng : int or numpy.random.Generator, optional
         Seed or generator.
     """
     rng = np.random.default_rng(rng)
-    budget_cap = int(round(annual_budget * rng.uniform(0.95, 1.15), -5))
-    planners, designers, analysts, service = (
-        int(rng.integers(a, b)) for a, b in [(2, 5), (1, 3), (1, 3), (3, 7)]
+    total = float(sum(spend_by_channel.values()))
+    budget_cap = int(round(total * rng.uniform(1.0, 1.15), -4))
+    digital = sum(
+        spend_by_channel.get(c, 0.0) for c in ("Paid Search", "Paid Shopping", "Paid Social", "Display")
     )
+    marketplace = spend_by_channel.get("Marketplace ads", 0.0)
+    kol = spend_by_channel.get("Affiliates", 0.0)
+    o2o = spend_by_channel.get("O2O/Offline", 0.0)
+    post_cost = int(round(rng.uniform(8_000, 25_000), -3))
+    event_cost = int(round(rng.uniform(45_000, 90_000), -3))
     rows = [
         (
             "財務",
@@ -325,23 +477,32 @@ def make_resources(annual_budget: float, *, rng=None) -> pd.DataFrame:
             "年",
             budget_cap,
             np.nan,
-            "含廣告、CRM、O2O 與製作費；超過須經董事會核准",
+            f"含廣告、電商平台廣告、CRM、O2O 與製作費；約為年營收的 {budget_cap / max(annual_revenue, 1):.0%}",
         ),
         (
             "財務",
-            "數位廣告預算上限（搜尋＋社群＋多媒體）",
+            "數位廣告預算上限（搜尋＋購物＋社群＋多媒體）",
             1,
             "年",
-            int(round(budget_cap * 0.62, -4)),
+            int(round(digital * rng.uniform(1.0, 1.2), -4)),
             np.nan,
-            "單月花費不得超過年度上限的20%",
+            "單月花費不得超過年度上限的 20%",
+        ),
+        (
+            "財務",
+            "電商平台廣告預算上限（momo、蝦皮、PChome 站內廣告）",
+            1,
+            "年",
+            int(round(marketplace * rng.uniform(1.0, 1.1), -4)),
+            np.nan,
+            "依各平台站內廣告報表結算",
         ),
         (
             "財務",
             "KOL／聯盟行銷預算",
             1,
             "年",
-            int(round(budget_cap * rng.uniform(0.06, 0.12), -4)),
+            int(round(max(kol * rng.uniform(1.0, 1.3), 2 * post_cost), -4)),
             np.nan,
             "合作內容須揭露「廣告／合作」",
         ),
@@ -350,56 +511,63 @@ def make_resources(annual_budget: float, *, rng=None) -> pd.DataFrame:
             "O2O 市集／快閃活動預算",
             1,
             "年",
-            int(round(budget_cap * rng.uniform(0.05, 0.1), -4)),
+            int(round(max(o2o * rng.uniform(0.9, 1.2), 2 * event_cost), -4)),
             np.nan,
-            "每場活動含場租、人力與物料",
+            "每場活動含攤位租金、人力與物料",
         ),
+    ]
+    fte = max(annual_revenue, 3_000_000) / rng.uniform(*REVENUE_PER_FTE)
+    for role, share, (c_lo, c_hi), note in STAFF:
+        hours = int(round(fte * share * rng.uniform(0.85, 1.15) * HOURS_PER_PERSON, -2))
+        people = max(int(np.ceil(hours / HOURS_PER_PERSON)), 1)
+        part = "（含部分工時）" if hours < people * HOURS_PER_PERSON * 0.9 else ""
+        rows.append(
+            (
+                "人力",
+                role,
+                people,
+                "人",
+                hours,
+                int(rng.integers(c_lo, c_hi + 1)),
+                f"{note}{part}；annual_cap＝可用工時（小時），cost_per_unit＝每小時人事成本（元）",
+            )
+        )
+    rows += [
         (
             "人力",
-            "行銷企劃",
-            planners,
-            "人",
-            planners * 1_800,
-            int(rng.integers(480, 620)),
-            "annual_cap＝可用工時（小時），cost_per_unit＝每小時人事成本（元）",
+            "KOL 合作貼文（微型網紅，1–5 萬追蹤）",
+            int(rng.integers(6, 16)),
+            "則",
+            int(rng.integers(6, 16)),
+            post_cost,
+            "annual_cap＝年度可合作則數，cost_per_unit＝每則費用（元）",
         ),
-        ("人力", "平面／影音設計", designers, "人", designers * 1_800, int(rng.integers(420, 560)), "同上"),
-        (
-            "人力",
-            "數據分析",
-            analysts,
-            "人",
-            analysts * 1_800,
-            int(rng.integers(560, 720)),
-            "負責 GA4、廣告報表與會員分析",
-        ),
-        ("人力", "客服", service, "人", service * 1_900, int(rng.integers(300, 380)), "LINE 與電話客服"),
         (
             "材料",
             "KOL 試用樣品",
-            int(rng.integers(150, 400)),
+            int(rng.integers(80, 250)),
             "組",
-            int(rng.integers(400, 900)),
+            int(rng.integers(150, 400)),
             int(rng.integers(250, 600)),
             "annual_cap＝年度可用組數",
         ),
         (
             "材料",
             "節慶禮盒包材",
-            int(rng.integers(2_000, 6_000)),
+            int(rng.integers(1_000, 3_000)),
             "個",
-            int(rng.integers(8_000, 20_000)),
+            int(rng.integers(3_000, 8_000)),
             int(rng.integers(25, 60)),
             "中秋、週年慶、雙11 使用",
         ),
         (
             "材料",
             "市集攤位展示道具",
-            int(rng.integers(2, 5)),
+            int(rng.integers(2, 4)),
             "套",
-            int(rng.integers(6, 12)),
-            int(rng.integers(3_000, 8_000)),
-            "annual_cap＝年度可支援場次，cost_per_unit＝每套購置成本",
+            int(rng.integers(4, 10)),
+            event_cost // 10,
+            f"annual_cap＝年度可支援場次；一場快閃活動約 NT${event_cost:,}（攤位、人力、物料）",
         ),
         (
             "設備",
@@ -454,16 +622,13 @@ def _o2o_session_days(core: dict[str, pd.DataFrame]) -> pd.Series:
     return days.value_counts().sort_index()
 
 
-def make_o2o_events(
-    core: dict[str, pd.DataFrame], *, months: pd.PeriodIndex, event_budget: float | None = None, rng=None
-) -> pd.DataFrame:
+def make_o2o_events(core: dict[str, pd.DataFrame], *, months: pd.PeriodIndex, rng=None) -> pd.DataFrame:
     """Generate O2O pop-up events with QR-code traffic, joined to GA4 and orders.
 
     Events are placed where GA4 ``popup_store`` sessions cluster when the
     events export has them (else at random weekends). Sessions and orders count
     the tagged sessions and orders from the event start to seven days after it ends.
-    ``event_budget`` (NT$), when given, is split over the events as their cost,
-    so that the events add up with the O2O line of the marketing spend.
+    Each event's cost is built bottom-up: booth rent per day, two staff per day and materials.
     """
     rng = np.random.default_rng(rng)
     n_events = int(rng.integers(6, 10))
@@ -486,8 +651,6 @@ def make_o2o_events(
     starts = sorted(starts)
     durations = rng.integers(2, 6, n_events)
     venue_idx = rng.integers(0, len(O2O_VENUES), n_events)
-    cost_weight = rng.uniform(1, 3, n_events) * durations
-    cost_weight = cost_weight / cost_weight.sum()
 
     orders = core["orders"]
     tagged = orders.loc[orders["campaign"] == O2O_CAMPAIGN, ["order_ts", "revenue"]]
@@ -505,9 +668,9 @@ def make_o2o_events(
             revenue = int(n_orders * rng.uniform(900, 1_600))
         qr_scans = round(sessions / rng.uniform(0.72, 0.9))
         city, venue = O2O_VENUES[venue_idx[k]]
-        cost = int(round(rng.uniform(60_000, 260_000) * (1 + 0.15 * (durations[k] - 2)), -3))
-        if event_budget is not None:
-            cost = round(event_budget * cost_weight[k])
+        # Booth NT$3-12k a day (市集 to department-store pop-up), two staff at NT$1,800 a day, materials.
+        days_k = int(durations[k])
+        cost = int(round(days_k * (rng.uniform(3_000, 12_000) + 2 * 1_800) + rng.uniform(8_000, 25_000), -2))
         rows.append(
             (
                 f"O2O-{start:%Y%m%d}",

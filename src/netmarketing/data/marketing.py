@@ -32,6 +32,7 @@ from netmarketing.data.market import (
     our_revenue_by_year_category,
     sales_lines,
 )
+from netmarketing.data.search_ads import category_aov, make_search_ads
 from netmarketing.data.survey import make_survey_responses
 
 MARKETING_TABLES = [
@@ -74,33 +75,31 @@ FALLBACK_REVENUE_SHARE = {
     "O2O/Offline": 0.01,
     "Marketplace ads": 0.05,
 }
-MARKETPLACE_AD_SHARE = (0.12, 0.25)  # share of marketplace revenue the platforms' ad reports claim
+MARKETPLACE_AD_SHARE = (0.15, 0.25)  # share of marketplace revenue the platforms' ad reports claim
 
-# ROAS planting: the best channel comes from low-cost owned/partner channels, the worst
-# from reach channels; the rest fall in between with clear gaps.
-BEST_ROAS_CANDIDATES = ["Email", "LINE OA", "Affiliates"]
-WORST_ROAS_CANDIDATES = ["Display", "O2O/Offline", "Paid Social", "Marketplace ads"]
-BEST_ROAS_RANGE, WORST_ROAS_RANGE, OTHER_ROAS_RANGE = (10.0, 14.0), (0.5, 0.8), (1.8, 6.5)
+# Realistic ROAS (attributed revenue / spend) per channel: owned channels (e-mail, LINE) cost little,
+# reach channels (display, social) return little on last click. Marketplace ads: about 2.3-3.5
+# (Statista 2023, Shopee by category in Southeast Asia, via 10100.com 2025-12-30: regional, weak).
+ROAS_RANGE = {
+    "Paid Search": (1.6, 3.0),
+    "Paid Shopping": (2.0, 3.8),
+    "Paid Social": (1.2, 2.4),
+    "Display": (0.7, 1.5),
+    "Email": (7.0, 12.0),
+    "Affiliates": (3.0, 6.0),
+    "LINE OA": (6.0, 11.0),
+    "O2O/Offline": (0.9, 2.0),
+    "Marketplace ads": (2.3, 3.5),
+}
+BEST_ROAS_CANDIDATES = ["Email", "LINE OA"]
+WORST_ROAS_CANDIDATES = ["Display", "Paid Social", "O2O/Offline"]
+LEAD_GAP = (1.12, 1.3)  # best / second best and second worst / worst: clear, yet no gulf
 
 # Platforms claim more than GA4 last click: platform conversion value / GA4 revenue.
 GOOGLE_ADS_OVERCLAIM = (1.0, 1.3)
 META_OVERCLAIM = (1.3, 1.8)
 
-# Cost-per-click and CPM pressure by calendar month (November peak: 雙11 + 週年慶).
-CPC_SEASON = {
-    1: 1.05,
-    2: 1.0,
-    3: 0.95,
-    4: 1.0,
-    5: 1.1,
-    6: 1.15,
-    7: 0.95,
-    8: 1.0,
-    9: 1.0,
-    10: 1.15,
-    11: 1.35,
-    12: 1.15,
-}
+# CPM pressure by calendar month (November peak: 雙11 + 週年慶).
 CPM_SEASON = {
     1: 1.1,
     2: 1.05,
@@ -115,32 +114,10 @@ CPM_SEASON = {
     11: 1.9,
     12: 1.35,
 }
-
-# ---- Google Ads --------------------------------------------------------------------------
-BRAND_KEYWORDS = [
-    ("{brand}", "Exact"),
-    ("{brand} 官網", "Phrase"),
-    ("{brand} 優惠碼", "Phrase"),
-    ("好日子 選物", "Broad"),
-]
-GENERIC_KEYWORDS = {
-    "beauty": [("保濕精華液", "Phrase"), ("卸妝油推薦", "Broad"), ("平價保養品", "Broad")],
-    "health_food": [("葉黃素推薦", "Phrase"), ("益生菌", "Broad"), ("膠原蛋白粉", "Exact")],
-    "home": [("收納箱", "Broad"), ("香氛蠟燭", "Phrase"), ("廚房收納", "Exact")],
-    "accessories_3c": [("行動電源", "Broad"), ("藍牙耳機推薦", "Phrase"), ("iPhone手機殼", "Exact")],
-    "apparel": [("涼感衣", "Phrase"), ("洋裝", "Broad"), ("男生襯衫", "Exact")],
-}
-GENERIC_CPC = {"beauty": 80, "health_food": 110, "home": 55, "accessories_3c": 70, "apparel": 35}
-GENERIC_CVR = {"beauty": 0.035, "health_food": 0.04, "home": 0.025, "accessories_3c": 0.025, "apparel": 0.02}
-MATCH_CTR = {"Exact": 0.05, "Phrase": 0.035, "Broad": 0.025}
-BRAND_CPC, BRAND_CVR, BRAND_CTR = (8, 15), 0.12, (0.08, 0.13)
-COMPETITOR_CPC, COMPETITOR_CVR, COMPETITOR_CTR = 55, 0.02, 0.025
-COST_WEIGHT = {"brand": 0.035, "generic": 0.05, "competitor": 0.04}
-RUNAWAY = {"cpc": 2.2, "cvr": 0.03, "cost": 4.0, "max_cpc": 2.5, "impr_share": 0.85}
-RUNAWAY_START_RANGE = (4, 16)  # month index of the first runaway month
-
-RELEVANT_SUFFIXES = ["推薦", "哪裡買", "ptt", "dcard", "價格", "評價", "優惠", "特價"]
-IRRELEVANT_SUFFIXES = ["二手", "免費", "維修", "自己做 教學", "徵才", "出租", "回收", "批發 工廠"]
+# Budget plan: how a year's planned budget is spread over the months (heavier in May, June, November).
+PLAN_SEASON = np.array([1.0, 0.85, 0.85, 0.95, 1.15, 1.2, 0.85, 0.9, 1.0, 1.1, 1.45, 1.2])
+PACING_BIAS = (0.85, 1.12)  # a channel-year's actual spend against its plan
+PAUSED_MONTHS = (1, 3)  # channel-months paused (actual far below plan)
 
 # ---- Meta ----------------------------------------------------------------------------------
 META_AD_SETS = [  # campaign, ad_set, spend share, frequency range, ctr factor, purchase rate per link click
@@ -161,6 +138,13 @@ META_PLACEMENTS = [  # publisher_platform, placement, device, spend share, cpm f
     ("instagram", "instagram_reels", "mobile_app", 0.15, 0.75, 0.7),
     ("audience_network", "an_classic", "mobile_app", 0.06, 0.35, 0.5),
 ]
+# Age and gender effects (catalog.AGE_BRACKETS order; female, male, unknown): the young click more
+# and cost less to reach, older audiences click less but buy more per click.
+META_AGE_CPM = np.array([0.85, 1.0, 1.1, 1.05, 0.95, 0.85])
+META_AGE_CTR = np.array([1.2, 1.1, 1.0, 0.9, 0.8, 0.72])
+META_AGE_BUY = np.array([0.7, 1.0, 1.15, 1.2, 1.1, 0.95])
+META_GENDER_CPM = np.array([1.1, 0.92, 0.85])
+META_GENDER_CTR = np.array([1.05, 0.9, 0.8])
 META_BASE_CPM = (75.0, 110.0)
 META_BASE_CTR = (0.011, 0.015)
 
@@ -277,248 +261,67 @@ def clean_core(core: dict[str, pd.DataFrame], truth: dict | None = None) -> dict
 
 
 def plant_roas(channels: list[str], *, rng=None) -> dict[str, float]:
-    """Draw a target ROAS per channel with one clear best and one clear worst channel."""
+    """Draw a target ROAS per channel: realistic levels, one best and one worst channel by a clear margin.
+
+    The best channel leads the second by 12-30 % and the worst trails the second worst by as much:
+    found by computing ROAS properly, but not a gulf that shows at a glance.
+    """
     rng = np.random.default_rng(rng)
+    targets = {c: float(rng.uniform(*ROAS_RANGE[c])) for c in channels}
     best = BEST_ROAS_CANDIDATES[rng.integers(len(BEST_ROAS_CANDIDATES))]
     worst = WORST_ROAS_CANDIDATES[rng.integers(len(WORST_ROAS_CANDIDATES))]
-    targets = {c: float(rng.uniform(*OTHER_ROAS_RANGE)) for c in channels}
-    targets[best] = float(rng.uniform(*BEST_ROAS_RANGE))
-    targets[worst] = float(rng.uniform(*WORST_ROAS_RANGE))
+    targets[best] = max(v for c, v in targets.items() if c != best) * float(rng.uniform(*LEAD_GAP))
+    targets[worst] = min(v for c, v in targets.items() if c not in (best, worst)) / float(
+        rng.uniform(*LEAD_GAP)
+    )
     return targets
 
 
 def _spend_targets(revenue: pd.DataFrame, roas: dict[str, float], *, rng) -> pd.DataFrame:
-    """Turn revenue and target ROAS into monthly spend whose total gives exactly that ROAS."""
+    """Turn revenue and target ROAS into monthly spend whose total gives exactly that ROAS.
+
+    Spend follows the revenue of its month loosely (campaigns are planned, results vary).
+    """
     spend = {}
     for channel in revenue.columns:
-        monthly = revenue[channel].to_numpy() / roas[channel] * rng.lognormal(0, 0.12, len(revenue))
+        monthly = (0.5 * revenue[channel].to_numpy() + 0.5 * revenue[channel].mean()) * rng.lognormal(
+            0, 0.15, len(revenue)
+        )
         total = revenue[channel].sum() / roas[channel]
         spend[channel] = monthly * total / monthly.sum() if monthly.sum() > 0 else monthly
     return pd.DataFrame(spend, index=revenue.index)
 
 
-def _keyword_list(competitor: str) -> pd.DataFrame:
-    """Return the static keyword list (one row per keyword) with its base parameters."""
-    brand = catalog.COMPANY["brand_zh"]
-    rows = []
-    for text, match in BRAND_KEYWORDS:
-        rows.append(("search_brand", "品牌字", text.format(brand=brand), match, "brand", None))
-    for category, keywords in GENERIC_KEYWORDS.items():
-        group = catalog.CATEGORIES[category]["zh"]
-        for text, match in keywords:
-            rows.append(("search_generic", group, text, match, "generic", category))
-    rows.append(("search_generic", "競品字", competitor, "Broad", "competitor", None))
-    return pd.DataFrame(rows, columns=["campaign", "ad_group", "keyword", "match_type", "kind", "category"])
+def plan_budgets(
+    actual: pd.DataFrame, months: pd.PeriodIndex, *, rng=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the planned monthly budgets behind the actual spend, and the actual spend after pacing.
 
-
-def _category_aov(category: str | None) -> float:
-    """Return a typical basket value (NT$) for a keyword's category."""
-    if category not in catalog.CATEGORIES:  # brand and competitor keywords: the whole range
-        return float(np.mean([np.mean(v["price"]) for v in catalog.CATEGORIES.values()]) * 1.3)
-    return float(np.mean(catalog.CATEGORIES[category]["price"]) * 1.4)
-
-
-def make_search_ads(
-    spend: np.ndarray, platform_value: np.ndarray, months: pd.PeriodIndex, *, rng=None
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Generate the Google Ads keyword report and search-terms report by month.
-
-    Parameters
-    ----------
-    spend : numpy.ndarray
-        Target Paid Search cost per month (NT$).
-    platform_value : numpy.ndarray
-        Conversion value Google Ads reports per month (NT$).
-    months : pandas.PeriodIndex
-        The history months.
-    rng : int or numpy.random.Generator, optional
-        Seed or generator.
-
-    Returns
-    -------
-    keywords, terms : pandas.DataFrame
-    truth : dict
-        runaway_cpa_keyword, runaway_cpa_since, competitor_trademark_keyword,
-        negative_keyword_candidates.
+    Each channel-year has an annual plan (rounded to NT$10,000) spread over the months by the plan's
+    seasonality and rounded to NT$1,000. Actual spend misses its plan as real pacing does: a whole
+    year runs 12 % under to 15 % over, and one to three channel-months were paused, their money spent
+    in the next month instead (totals, and so ROAS, stay as planted).
     """
     rng = np.random.default_rng(rng)
-    competitor = catalog.COMPETITORS[rng.integers(len(catalog.COMPETITORS))]
-    kw = _keyword_list(competitor)
-    n_kw, n_m = len(kw), len(months)
-    kind = kw["kind"].to_numpy()
-    generic = np.flatnonzero(kind == "generic")
-    runaway = int(generic[rng.integers(len(generic))])
-    start = int(rng.integers(*RUNAWAY_START_RANGE))
-
-    # Static keyword parameters.
-    cpc = np.empty(n_kw)
-    cvr = np.empty(n_kw)
-    ctr = np.empty(n_kw)
-    quality = np.empty(n_kw, dtype=int)
-    for k, row in kw.iterrows():
-        if row.kind == "brand":
-            cpc[k], cvr[k], ctr[k] = rng.uniform(*BRAND_CPC), BRAND_CVR, rng.uniform(*BRAND_CTR)
-            quality[k] = rng.integers(8, 11)
-        elif row.kind == "competitor":
-            cpc[k], cvr[k], ctr[k], quality[k] = (
-                COMPETITOR_CPC,
-                COMPETITOR_CVR,
-                COMPETITOR_CTR,
-                rng.integers(2, 4),
-            )
-        else:
-            cpc[k] = GENERIC_CPC[row.category] * rng.uniform(0.85, 1.15)
-            cvr[k] = GENERIC_CVR[row.category] * rng.uniform(0.85, 1.15)
-            ctr[k] = MATCH_CTR[row.match_type] * rng.uniform(0.8, 1.2)
-            quality[k] = rng.integers(4, 10)
-    quality[runaway] = 4
-    aov = np.array([_category_aov(c) for c in kw["category"]])
-    weight = np.array([COST_WEIGHT[k] for k in kind])
-
-    # Month x keyword arrays (rows = keywords).
-    after = np.arange(n_m)[None, :] >= start
-    is_runaway = (np.arange(n_kw) == runaway)[:, None] & after
-    season = np.array([CPC_SEASON[m.month] for m in months])[None, :]
-    w = weight[:, None] * rng.lognormal(0, 0.15, (n_kw, n_m)) * np.where(is_runaway, RUNAWAY["cost"], 1.0)
-    cost_expected = spend[None, :] * w / w.sum(axis=0, keepdims=True)
-    cpc_row = (
-        cpc[:, None] * season * rng.lognormal(0, 0.08, (n_kw, n_m)) * np.where(is_runaway, RUNAWAY["cpc"], 1)
-    )
-    ctr_row = np.clip(ctr[:, None] * rng.lognormal(0, 0.1, (n_kw, n_m)), 0.002, 0.5)
-    impressions = rng.poisson(np.maximum(cost_expected / cpc_row / ctr_row, 5))
-    clicks = rng.binomial(impressions, ctr_row)
-    cost = np.rint(clicks * cpc_row).astype("int64")
-    cvr_row = cvr[:, None] * rng.lognormal(0, 0.2, (n_kw, n_m)) * np.where(is_runaway, RUNAWAY["cvr"], 1)
-    aov_row = aov[:, None] * rng.lognormal(0, 0.08, (n_kw, n_m))
-    raw = clicks * cvr_row
-    scale = platform_value / np.maximum((raw * aov_row).sum(axis=0), 1e-9)
-    conversions = np.round(raw * scale[None, :], 2)
-    conversions = np.where(clicks > 0, np.maximum(conversions, 0.01), 0.0)
-    conv_value = np.round(conversions * aov_row, 2)
-
-    max_cpc = np.rint(cpc * 1.3)[:, None] * np.where(is_runaway, RUNAWAY["max_cpc"], 1.0)
-    impr_share = np.where(
-        kind[:, None] == "brand", rng.uniform(0.85, 0.98, (n_kw, n_m)), rng.uniform(0.2, 0.7, (n_kw, n_m))
-    )
-    impr_share = np.where(
-        is_runaway, RUNAWAY["impr_share"] + rng.uniform(-0.05, 0.05, (n_kw, n_m)), impr_share
-    )
-    impr_share = np.where(quality[:, None] <= 3, impr_share * 0.3, impr_share)
-
-    flat = {  # keyword-major order: all months of keyword 0, then keyword 1, ...
-        "month": np.tile(_month_labels(months), n_kw),
-        "campaign": np.repeat(kw["campaign"].to_numpy(), n_m),
-        "ad_group": np.repeat(kw["ad_group"].to_numpy(), n_m),
-        "keyword": np.repeat(kw["keyword"].to_numpy(), n_m),
-        "match_type": np.repeat(kw["match_type"].to_numpy(), n_m),
-        "status": np.repeat(np.where(quality <= 3, "Rarely shown (low Quality Score)", "Eligible"), n_m),
-        "max_cpc": np.rint(max_cpc.ravel()).astype("int64"),
-        "quality_score": np.repeat(quality, n_m).astype("int8"),
-        "impressions": impressions.ravel().astype("int64"),
-        "clicks": clicks.ravel().astype("int64"),
-    }
-    keywords = pd.DataFrame(flat)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        keywords["ctr"] = keywords["clicks"] / keywords["impressions"]
-        keywords["avg_cpc"] = cost.ravel() / keywords["clicks"].replace(0, np.nan)
-        keywords["cost"] = cost.ravel()
-        keywords["conversions"] = conversions.ravel()
-        keywords["conv_rate"] = keywords["conversions"] / keywords["clicks"].replace(0, np.nan)
-        keywords["cost_per_conv"] = keywords["cost"] / keywords["conversions"].replace(0, np.nan)
-        keywords["conv_value"] = conv_value.ravel()
-        keywords["conv_value_per_cost"] = keywords["conv_value"] / keywords["cost"].replace(0, np.nan)
-    keywords["search_impr_share"] = np.round(impr_share.ravel(), 4)
-    for column in ["campaign", "ad_group", "match_type", "status"]:
-        keywords[column] = keywords[column].astype("category")
-
-    terms, negatives = _make_search_terms(kw, months, impressions, clicks, cost, conversions, conv_value, rng)
-    truth = {
-        "runaway_cpa_keyword": str(kw.loc[runaway, "keyword"]),
-        "runaway_cpa_since": str(months[start]),
-        "competitor_trademark_keyword": competitor,
-        "negative_keyword_candidates": negatives,
-    }
-    return keywords, terms, truth
-
-
-def _make_search_terms(kw, months, impressions, clicks, cost, conversions, conv_value, rng):
-    """Split each keyword-month into the search terms that triggered it.
-
-    Relevant terms share the keyword's conversions; planted irrelevant terms
-    (second-hand, free, repair, jobs ...) spend money and never convert. A part
-    of the traffic stays hidden, as Google hides rare queries.
-    """
-    n_kw, n_m = clicks.shape
-    kind = kw["kind"].to_numpy()
-    # Irrelevant terms on some broad/phrase generic keywords.
-    eligible = np.flatnonzero((kind == "generic") & (kw["match_type"].to_numpy() != "Exact"))
-    n_bad = int(rng.integers(5, min(9, len(eligible) + 1)))
-    bad_keywords = set(rng.choice(eligible, n_bad, replace=False).tolist())
-
-    term_kw, term_text, term_share, term_bad = [], [], [], []
-    for k in range(n_kw):
-        keyword = kw.loc[k, "keyword"]
-        suffixes = rng.choice(RELEVANT_SUFFIXES, 2, replace=False)
-        texts = [keyword, f"{keyword} {suffixes[0]}", f"{keyword} {suffixes[1]}"]
-        shares = [0.45, 0.2, 0.15] * rng.uniform(0.8, 1.2, 3)
-        bad = [False, False, False]
-        if k in bad_keywords:
-            texts.append(f"{keyword} {IRRELEVANT_SUFFIXES[rng.integers(len(IRRELEVANT_SUFFIXES))]}")
-            shares = np.append(shares, rng.uniform(0.08, 0.16))
-            bad.append(True)
-        term_kw += [k] * len(texts)
-        term_text += texts
-        term_share += list(shares)
-        term_bad += bad
-    term_kw = np.array(term_kw)
-    term_share = np.array(term_share)
-    term_bad = np.array(term_bad)
-    n_terms = len(term_kw)
-
-    # Multinomial split per keyword-month over its terms plus a hidden "other" bucket.
-    click_split = np.zeros((n_terms, n_m), dtype="int64")
-    impr_split = np.zeros((n_terms, n_m), dtype="int64")
-    for k in range(n_kw):
-        rows = np.flatnonzero(term_kw == k)
-        p = term_share[rows]
-        p = np.append(p, max(1.0 - p.sum(), 0.05))
-        p = p / p.sum()
-        click_split[rows] = rng.multinomial(clicks[k], p)[:, :-1].T
-        impr_split[rows] = rng.multinomial(impressions[k], p)[:, :-1].T
-    impr_split = np.maximum(impr_split, click_split)
-    avg_cpc = np.divide(cost, clicks, out=np.zeros_like(cost, dtype=float), where=clicks > 0)
-    term_cost = np.rint(click_split * avg_cpc[term_kw]).astype("int64")
-    bad_clicks = np.zeros_like(clicks)
-    np.add.at(bad_clicks, term_kw[term_bad], click_split[term_bad])
-    converting_clicks = np.maximum(clicks - bad_clicks, 1)
-    conv_share = click_split / converting_clicks[term_kw]
-    term_conv = np.where(term_bad[:, None], 0.0, np.round(conversions[term_kw] * conv_share, 2))
-    term_conv = np.where(~term_bad[:, None] & (click_split > 0), np.maximum(term_conv, 0.01), term_conv)
-    value_per_conv = np.divide(conv_value, conversions, out=np.zeros_like(conv_value), where=conversions > 0)
-    term_value = np.round(term_conv * value_per_conv[term_kw], 2)
-
-    terms = pd.DataFrame(
-        {
-            "month": np.tile(_month_labels(months), n_terms),
-            "campaign": np.repeat(kw["campaign"].to_numpy()[term_kw], n_m),
-            "ad_group": np.repeat(kw["ad_group"].to_numpy()[term_kw], n_m),
-            "keyword": np.repeat(kw["keyword"].to_numpy()[term_kw], n_m),
-            "match_type": np.repeat(kw["match_type"].to_numpy()[term_kw], n_m),
-            "search_term": np.repeat(np.array(term_text, dtype=object), n_m),
-            "impressions": impr_split.ravel(),
-            "clicks": click_split.ravel(),
-            "cost": term_cost.ravel(),
-            "conversions": term_conv.ravel(),
-            "conv_value": term_value.ravel(),
-        }
-    )
-    terms = terms[terms["impressions"] > 0].reset_index(drop=True)
-    for column in ["campaign", "ad_group", "match_type"]:
-        terms[column] = terms[column].astype("category")
-    bad_texts = np.array(term_text, dtype=object)[term_bad]
-    bad_clicks_total = click_split[term_bad].sum(axis=1)
-    negatives = sorted(str(t) for t, c in zip(bad_texts, bad_clicks_total, strict=True) if c > 0)
-    return terms, negatives
+    actual = actual.copy()
+    years = np.array([m.year for m in months])
+    month_no = np.array([m.month for m in months])
+    pausable = [c for c in ("Display", "Paid Social", "Affiliates", "Paid Shopping") if c in actual]
+    for _ in range(int(rng.integers(*PAUSED_MONTHS, endpoint=True))):
+        channel = pausable[rng.integers(len(pausable))]
+        m = int(rng.integers(1, len(months) - 1))
+        moved = actual[channel].iloc[m] * 0.9
+        actual.iloc[m, actual.columns.get_loc(channel)] -= moved
+        actual.iloc[m + 1, actual.columns.get_loc(channel)] += moved
+    planned = pd.DataFrame(index=actual.index, columns=actual.columns, dtype=float)
+    for channel in actual.columns:
+        for year in np.unique(years):
+            sel = years == year
+            annual = actual[channel].to_numpy()[sel].sum() / rng.uniform(*PACING_BIAS)
+            weights = PLAN_SEASON[month_no[sel] - 1]
+            annual = max(round(annual, -4), 10_000)
+            planned.loc[sel, channel] = np.round(annual * weights / weights.sum(), -3)
+    return planned, actual
 
 
 def make_social_ads(
@@ -562,11 +365,17 @@ def make_social_ads(
 
     base_cpm = rng.uniform(*META_BASE_CPM)
     cpm_season = np.array([CPM_SEASON[m.month] for m in months])
-    age_cpm = np.linspace(0.9, 1.2, n_a)  # older audiences cost a bit more to reach
+    # Audiences differ in price and response: age and gender effects plus a per-variant effect for
+    # each age x gender cell that holds over the months (so the breakdown tells a stable story).
+    cell_cpm = rng.lognormal(0, 0.12, (n_a, n_g))
+    cell_ctr = rng.lognormal(0, 0.18, (n_a, n_g))
+    cell_buy = rng.lognormal(0, 0.2, (n_a, n_g))
+    age_gender_cpm = np.outer(META_AGE_CPM, META_GENDER_CPM) * cell_cpm
+    age_gender_ctr = np.outer(META_AGE_CTR, META_GENDER_CTR) * cell_ctr
     cpm = (
         base_cpm
         * cpm_season[:, None, None, None, None]
-        * age_cpm[None, None, :, None, None]
+        * age_gender_cpm[None, None, :, :, None]
         * np.array([p[4] for p in META_PLACEMENTS])[None, None, None, None, :]
         * rng.lognormal(0, 0.1, shape)
     )
@@ -581,14 +390,17 @@ def make_social_ads(
     ctr = (
         base_ctr
         * np.array([s[4] for s in META_AD_SETS])[None, :, None, None, None]
+        * age_gender_ctr[None, None, :, :, None]
         * np.array([p[5] for p in META_PLACEMENTS])[None, None, None, None, :]
         * rng.lognormal(0, 0.15, shape)
     )
     link_clicks = rng.binomial(impressions, np.clip(ctr, 0, 0.2))
-    purchase_rate = np.array([s[5] for s in META_AD_SETS])[None, :, None, None, None] * rng.lognormal(
-        0, 0.2, shape
+    purchase_rate = (
+        np.array([s[5] for s in META_AD_SETS])[None, :, None, None, None]
+        * (META_AGE_BUY[:, None] * cell_buy)[None, None, :, :, None]
+        * rng.lognormal(0, 0.2, shape)
     )
-    aov = _category_aov(None) * rng.lognormal(0, 0.1, shape)
+    aov = category_aov(None) * rng.lognormal(0, 0.1, shape)
     expected_value = (link_clicks * purchase_rate * aov).sum(axis=(1, 2, 3, 4))
     scale = platform_value / np.maximum(expected_value, 1e-9)
     purchases = rng.poisson(link_clicks * purchase_rate * scale[:, None, None, None, None])
@@ -804,45 +616,50 @@ def make_marketing_tables(
 
     revenue, counts, source = channel_revenue(core["orders"], months, rng=streams[0])
     roas_target = plant_roas(list(revenue.columns), rng=streams[1])
-    spend = _spend_targets(revenue, roas_target, rng=streams[1])
+
+    # O2O is costed bottom-up (booths, staff, materials); its revenue is the QR-tagged online orders
+    # plus the booths' on-site sales, which bring the channel to its planted ROAS.
+    o2o = make_o2o_events(core, months=months, rng=streams[5])
+    o2o_spend = np.full(len(months), float(streams[5].uniform(1_500, 3_000)))  # QR codes, flyers, stands
+    event_month = o2o["start_date"].dt.to_period("M")
+    for period, cost in zip(event_month, o2o["cost"], strict=True):
+        if period in months:
+            o2o_spend[months.get_loc(period)] += cost
+    onsite_total = max(roas_target["O2O/Offline"] * o2o_spend.sum() - revenue["O2O/Offline"].sum(), 0.0)
+    weight = (o2o["end_date"] - o2o["start_date"]).dt.days.to_numpy() + 1.0
+    weight = weight * streams[5].lognormal(0, 0.25, len(o2o))
+    o2o["onsite_revenue"] = np.round(onsite_total * weight / weight.sum()).astype("int64")
+    o2o_revenue = revenue["O2O/Offline"].to_numpy().copy()
+    for period, value in zip(event_month, o2o["onsite_revenue"], strict=True):
+        if period in months:
+            o2o_revenue[months.get_loc(period)] += value
+    revenue["O2O/Offline"] = o2o_revenue
+
+    targets = _spend_targets(revenue, roas_target, rng=streams[1])
+    targets["O2O/Offline"] = o2o_spend
+    planned, actual = plan_budgets(targets, months, rng=streams[6])
 
     search_value = revenue["Paid Search"].to_numpy() * streams[2].uniform(*GOOGLE_ADS_OVERCLAIM, len(months))
     keywords, terms, search_truth = make_search_ads(
-        spend["Paid Search"].to_numpy(), search_value, months, rng=streams[2]
+        actual["Paid Search"].to_numpy(), search_value, months, rng=streams[2]
     )
     social_value = revenue["Paid Social"].to_numpy() * streams[3].uniform(*META_OVERCLAIM, len(months))
-    social = make_social_ads(spend["Paid Social"].to_numpy(), social_value, months, rng=streams[3])
+    social = make_social_ads(actual["Paid Social"].to_numpy(), social_value, months, rng=streams[3])
     crm, crm_truth = make_crm_campaigns(core.get("members"), revenue, counts, months, rng=streams[4])
-
-    # O2O: most of the channel's spend goes to the pop-up events, the rest to QR materials.
-    o2o_total = float(spend["O2O/Offline"].sum())
-    o2o = make_o2o_events(core, months=months, event_budget=0.75 * o2o_total, rng=streams[5])
-    o2o_month = np.zeros(len(months))
-    event_months = o2o["start_date"].dt.to_period("M")
-    for period, cost in zip(event_months, o2o["cost"], strict=True):
-        if period in months:
-            o2o_month[months.get_loc(period)] += cost
-    o2o_month += (o2o_total - o2o_month.sum()) / len(months)
-
-    actual = spend.copy()
     actual["Paid Search"] = (
         keywords.groupby("month", sort=False)["cost"].sum().reindex(actual.index).to_numpy()
     )
     actual["Paid Social"] = (
         social.groupby("month", sort=False)["amount_spent"].sum().reindex(actual.index).fillna(0).to_numpy()
     )
-    actual["O2O/Offline"] = o2o_month
-    plan_rng = streams[6]
     channels = list(revenue.columns)
     spend_table = pd.DataFrame(
         {
             "month": np.repeat(actual.index.to_numpy(), len(channels)),
             "channel": pd.Categorical(np.tile(channels, len(months)), categories=channels),
-            "planned_budget": np.round(
-                spend.to_numpy().ravel() * plan_rng.lognormal(0, 0.1, spend.size), -3
-            ).astype("int64"),
-            "actual_spend": np.rint(actual.to_numpy().ravel()).astype("int64"),
-            "attributed_revenue": np.rint(revenue.to_numpy().ravel()).astype("int64"),
+            "planned_budget": np.rint(planned[channels].to_numpy(dtype=float).ravel()).astype("int64"),
+            "actual_spend": np.rint(actual[channels].to_numpy().ravel()).astype("int64"),
+            "attributed_revenue": np.rint(revenue[channels].to_numpy().ravel()).astype("int64"),
         }
     )
     totals = spend_table.groupby("channel", observed=True)[["attributed_revenue", "actual_spend"]].sum()
@@ -850,7 +667,9 @@ def make_marketing_tables(
 
     lines = sales_lines(core)
     our_revenue = our_revenue_by_year_category(lines)
-    market_size, market = make_market_size(our_revenue, strength_category=strength, rng=streams[7])
+    market_size, market = make_market_size(
+        our_revenue, strength_category=strength, weakness_category=weakness, rng=streams[7]
+    )
     competitors = make_competitors(
         lines, our_revenue, market, strength_category=strength, weakness_category=weakness, rng=streams[7]
     )
@@ -861,9 +680,15 @@ def make_marketing_tables(
         rng=streams[8],
     )
     last_full_year = int(months[-1].year) - 1
-    annual = spend_table.loc[spend_table["month"].str.startswith(str(last_full_year)), "actual_spend"].sum()
-    resources = make_resources(float(annual), rng=streams[9])
-    copies, copy_labels = make_ad_copies(rng=streams[10])
+    last_year = spend_table[spend_table["month"].str.startswith(str(last_full_year))]
+    spend_by_channel = (
+        last_year.groupby("channel", observed=True)["actual_spend"].sum().astype(float).to_dict()
+    )
+    annual_revenue = (
+        float(our_revenue.loc[last_full_year].sum()) if last_full_year in our_revenue.index else 0.0
+    )
+    resources = make_resources(spend_by_channel, annual_revenue, rng=streams[9])
+    copies, copy_truth = make_ad_copies(core, rng=streams[10])
 
     tables = {
         "search_keywords": keywords,
@@ -885,6 +710,11 @@ def make_marketing_tables(
         "best_roas_channel": str(roas.index[-1]),
         "worst_roas_channel": str(roas.index[0]),
         "channel_roas": {str(c): round(float(v), 4) for c, v in roas.items()},
+        "roas_how": (
+            "sum(attributed_revenue) / sum(actual_spend) per channel in marketing_spend over the "
+            "whole history; the best leads the second by 12-30 %, the worst trails by as much; the "
+            "channel with the most revenue is not the best"
+        ),
         "channel_revenue_source": source,
         **crm_truth,
         **survey_truth,
@@ -892,6 +722,6 @@ def make_marketing_tables(
             str(year): {str(r.category): round(float(r.market_share), 8) for r in grp.itertuples()}
             for year, grp in share.groupby("year")
         },
-        "ad_copy_labels": copy_labels,
+        **copy_truth,
     }
     return tables, fragment

@@ -1,4 +1,4 @@
-"""Product catalogue generator (table ``products``)."""
+"""Product catalogue generator (table ``products``): prices come from the product type."""
 
 from __future__ import annotations
 
@@ -8,60 +8,90 @@ import pandas as pd
 from netmarketing.data import catalog
 
 CATEGORY_DTYPE = pd.CategoricalDtype(list(catalog.CATEGORIES))
+BRAND_PRICE_SPREAD = 0.10  # third-party brands price a product type within about +-10 % of its base
 
 
-def _round_price(raw: np.ndarray) -> np.ndarray:
+def round_price(raw: np.ndarray) -> np.ndarray:
     """Round prices the Taiwanese retail way: ...9 below 1,000, ...80/...90 above."""
+    raw = np.asarray(raw, dtype=float)
     small = (np.floor(raw / 10) * 10 + 9).astype(np.int64)
     big = (np.round(raw / 100) * 100 - np.where(raw > 1500, 10, 20)).astype(np.int64)
     return np.where(raw < 1000, small, big)
 
 
-def make_products(n_per_category: int = 40, *, margins: dict[str, float] | None = None,
-                  rng: np.random.Generator | int | None = None) -> pd.DataFrame:
-    """Generate the product catalogue: SKU, zh-TW name, category, brand, price, unit cost, launch date.
+def make_products(
+    n_per_category: int = 40,
+    *,
+    margins: dict[str, float] | None = None,
+    rng: np.random.Generator | int | None = None,
+) -> pd.DataFrame:
+    """Generate the product catalogue: SKU, zh-TW name, category, type, brand, price, unit cost, launch date.
+
+    Each SKU is one variant of a product type (``catalog.PRODUCT_TYPES``) from one brand. Its list
+    price is the type's base price times the variant's multiplier (a size, a pack) times a small
+    brand factor; house-brand SKUs sell a little cheaper at a clearly higher gross margin.
 
     Parameters
     ----------
     n_per_category : number of SKUs per category.
-    margins : gross margin per category code (defaults to ``catalog.CATEGORIES``).
+    margins : gross margin of third-party SKUs per category code (defaults to ``catalog.CATEGORIES``).
     rng : seed or generator.
     """
     rng = np.random.default_rng(rng)
     margins = margins or {c: spec["margin"] for c, spec in catalog.CATEGORIES.items()}
     frames = []
     for code, spec in catalog.CATEGORIES.items():
-        n = n_per_category
-        stems = np.array(catalog.PRODUCT_STEMS[code])
-        variants = np.array(catalog.PRODUCT_VARIANTS[code])
-        brands = np.array(catalog.BRANDS[code])
-        # Every (stem, variant) pair at most once so names stay unique within a category.
-        pairs = rng.choice(len(stems) * len(variants), size=n, replace=False)
-        brand = brands[rng.choice(len(brands), size=n, p=[0.4, 0.2, 0.2, 0.2])]
-        name = np.char.add(np.char.add(np.char.add(brand, " "), stems[pairs // len(variants)]),
-                           np.char.add(" ", variants[pairs % len(variants)]))
-        low, high = spec["price"]
-        price = _round_price(np.exp(rng.uniform(np.log(low), np.log(high), size=n)))
-        margin = np.clip(margins[code] + rng.normal(0, 0.04, size=n), 0.08, 0.85)
-        unit_cost = np.round(price * (1 - margin)).astype(np.int64)
-        # Most SKUs predate the history; about a quarter launch during it.
+        types = catalog.PRODUCT_TYPES[code]
+        brands = catalog.BRANDS[code]
+        combos = [
+            (stem, variant, mult, base, brand)
+            for stem, (base, variants) in types.items()
+            for variant, mult in variants
+            for brand in brands
+        ]
+        n = min(n_per_category, len(combos))
+        # The house brand covers about a third of the range.
+        weight = np.array([2.0 if c[4] == catalog.HOUSE_BRAND else 1.0 for c in combos])
+        pick = rng.choice(len(combos), size=n, replace=False, p=weight / weight.sum())
+        chosen = [combos[i] for i in pick]
+        stem = np.array([c[0] for c in chosen], dtype=object)
+        variant = np.array([c[1] for c in chosen], dtype=object)
+        mult = np.array([c[2] for c in chosen])
+        base = np.array([c[3] for c in chosen], dtype=float)
+        brand = np.array([c[4] for c in chosen], dtype=object)
+        house = brand == catalog.HOUSE_BRAND
+        # One price level per (type, brand), shared by its variants.
+        level_key = pd.factorize(pd.Series(stem) + "|" + pd.Series(brand))[0]
+        level = rng.uniform(1 - BRAND_PRICE_SPREAD, 1 + BRAND_PRICE_SPREAD, level_key.max() + 1)[level_key]
+        level = np.where(house, rng.uniform(*catalog.HOUSE_BRAND_PRICE_FACTOR, n), level)
+        price = round_price(base * mult * level)
+        margin = margins[code] + rng.normal(0, 0.025, size=n)
+        margin = np.where(house, margin + rng.uniform(*catalog.HOUSE_BRAND_MARGIN_PREMIUM, n), margin)
+        unit_cost = np.round(price * (1 - np.clip(margin, 0.1, 0.85))).astype(np.int64)
+        name = brand + " " + stem + " " + variant
+        # Most SKUs predate the history; about a tenth launch during it.
         launch_days = np.where(
-            rng.random(n) < 0.75,
-            rng.integers(0, 5 * 365, size=n) - 5 * 365,
-            rng.integers(0, 32 * 30, size=n),
+            rng.random(n) < 0.9, rng.integers(0, 5 * 365, size=n) - 5 * 365, rng.integers(0, 30 * 30, size=n)
         )
         launch = pd.Timestamp(catalog.HISTORY_START) + pd.to_timedelta(launch_days, unit="D")
-        frames.append(pd.DataFrame({
-            "sku": [f"SKU-{catalog.SKU_PREFIX[code]}-{i + 1:04d}" for i in range(n)],
-            "name": name.astype(str),
-            "category": code,
-            "category_zh": spec["zh"],
-            "brand": brand.astype(str),
-            "price": price,
-            "unit_cost": unit_cost,
-            "launch_date": launch.astype("datetime64[s]"),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "name": name.astype(str),
+                    "category": code,
+                    "category_zh": spec["zh"],
+                    "product_type": stem.astype(str),
+                    "brand": brand.astype(str),
+                    "price": price,
+                    "unit_cost": unit_cost,
+                    "launch_date": launch.astype("datetime64[s]"),
+                }
+            ).sort_values(["product_type", "name"], kind="stable")
+        )
     products = pd.concat(frames, ignore_index=True)
+    prefix = products["category"].map(catalog.SKU_PREFIX)
+    number = products.groupby("category", sort=False).cumcount() + 1
+    products.insert(0, "sku", ("SKU-" + prefix + "-" + number.astype(str).str.zfill(4)).astype(str))
     products["category"] = products["category"].astype(CATEGORY_DTYPE)
     products["brand"] = products["brand"].astype("category")
     return products

@@ -24,25 +24,27 @@ ATTRIBUTES = {
 BASE_IMPORTANCE = {
     "price": 3.7,
     "quality": 3.8,
-    "delivery": 3.4,
-    "service": 3.1,
+    "delivery": 3.6,
+    "service": 3.3,
     "brand_trust": 3.3,
-    "promotion": 3.2,
+    "promotion": 2.9,
 }
-TOP_IMPORTANCE = 4.7  # mean importance of a segment's top attribute
+TOP_LIFT = 0.45  # a segment's top attribute: this much above the most important attribute overall
 BASE_SATISFACTION = {
     "price": 3.7,
     "quality": 3.9,
     "delivery": 3.6,
     "service": 3.5,
     "brand_trust": 3.8,
-    "promotion": 3.6,
+    "promotion": 2.95,  # the lowest satisfaction, yet unimportant: a naive "lowest score" misleads
 }
-GAP_SATISFACTION = 2.2  # mean satisfaction of the planted weak attribute
+GAP_DROP = (0.35, 0.5)  # the planted weak attribute's satisfaction sits this much lower
 GAP_CANDIDATES = ["delivery", "service", "price"]
+HALO = 0.7  # loading of each satisfaction answer on the respondent's overall satisfaction
+CONTENT_TYPES = ["開箱影片", "成分與規格解說", "KOL 實測心得", "限時優惠資訊", "買家評價整理"]
 SURVEY_CHANNELS = list(catalog.PLATFORMS)
 SURVEY_GENDERS = ["female", "male", "other"]  # as in the CRM members table
-PREFERRED_SHARE = 0.5  # share of a segment choosing its planted category / channel
+PREFERRED_SHARE = 0.3  # share of a segment choosing its planted category / channel (others pick at random)
 MEMBER_SHARE = 0.7
 
 
@@ -58,9 +60,9 @@ def _segment_of(target_segment) -> str | None:
     return None
 
 
-def _likert(rng: np.random.Generator, means: np.ndarray) -> np.ndarray:
+def _likert(rng: np.random.Generator, means: np.ndarray, sd: float = 0.75) -> np.ndarray:
     """Draw 1-5 Likert answers around the given means."""
-    return np.clip(np.rint(rng.normal(means, 0.75)), 1, 5).astype("int8")
+    return np.clip(np.rint(rng.normal(means, sd)), 1, 5).astype("int8")
 
 
 def make_survey_responses(
@@ -152,14 +154,24 @@ def make_survey_responses(
     category_choice = planted_choice(preferred_category, categories)
     channel_choice = planted_choice(preferred_channel, SURVEY_CHANNELS)
 
-    importance_means = np.tile([BASE_IMPORTANCE[a] for a in attributes], (n, 1))
+    # Every respondent answers through a scale-use habit (importance) and an overall satisfaction
+    # (the halo): attribute scores correlate, and NPS follows overall satisfaction.
+    scale_use = rng.normal(0, 0.35, (n, 1))
+    halo = rng.normal(0, 1, (n, 1))
+    importance_means = np.tile([BASE_IMPORTANCE[a] for a in attributes], (n, 1)) + scale_use
     top_idx = np.array([attributes.index(a) for a in top_attribute])[seg]
-    importance_means[np.arange(n), top_idx] = TOP_IMPORTANCE
+    # A segment's top attribute rises above the most important attribute overall.
+    importance_means[np.arange(n), top_idx] = max(BASE_IMPORTANCE.values()) + TOP_LIFT + scale_use[:, 0]
     importance = _likert(rng, importance_means)
-    satisfaction_means = np.tile([BASE_SATISFACTION[a] for a in attributes], (n, 1))
-    satisfaction_means[:, attributes.index(gap_attribute)] = GAP_SATISFACTION
-    satisfaction = _likert(rng, satisfaction_means)
-    nps = np.clip(np.rint(rng.normal(7.2, 1.8, n) + 1.2 * (satisfaction.mean(axis=1) - 3.6)), 0, 10)
+    satisfaction_means = np.tile([BASE_SATISFACTION[a] for a in attributes], (n, 1)) + HALO * halo
+    satisfaction_means[:, attributes.index(gap_attribute)] -= rng.uniform(*GAP_DROP)
+    satisfaction = _likert(rng, satisfaction_means, sd=0.7)
+    nps = np.clip(np.rint(7.0 + 1.6 * halo[:, 0] + rng.normal(0, 1.4, n)), 0, 10)
+    # Content the target segment wants to see before buying (the rest answer at random).
+    content = np.array(CONTENT_TYPES)[rng.integers(0, len(CONTENT_TYPES), n)]
+    if isinstance(target_segment, dict) and target_segment.get("preferred_content") in CONTENT_TYPES:
+        in_target = (age == target_segment.get("age_bracket")) & (gender == target_segment.get("gender"))
+        content = np.where(in_target & (rng.random(n) < 0.45), target_segment["preferred_content"], content)
 
     order = rng.permutation(n)
     table = pd.DataFrame(
@@ -171,6 +183,7 @@ def make_survey_responses(
             "city": pd.Categorical(city[order], categories=cities),
             "preferred_category": pd.Categorical(category_choice[order], categories=categories),
             "preferred_channel": pd.Categorical(channel_choice[order], categories=SURVEY_CHANNELS),
+            "preferred_content": pd.Categorical(content[order], categories=CONTENT_TYPES),
         }
     )
     for j, attribute in enumerate(attributes):
@@ -191,5 +204,10 @@ def make_survey_responses(
             },
         },
         "satisfaction_gap_attribute": gap_attribute,
+        "satisfaction_gap_how": (
+            "mean importance minus mean satisfaction per attribute (importance-performance "
+            "analysis): the largest gap; the attribute with the lowest satisfaction "
+            "alone is another, unimportant one"
+        ),
     }
     return table, truth

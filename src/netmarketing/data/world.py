@@ -21,21 +21,61 @@ import numpy as np
 import pandas as pd
 
 from netmarketing.data import catalog, seasons
+from netmarketing.data import orders as orders_mod
 from netmarketing.data.channels import CHANNEL_DTYPE, default_channel_group
-from netmarketing.data.defects import inject_defects
+from netmarketing.data.defects import choose_defects, inject_defects
 from netmarketing.data.ga4 import make_demographics, make_ga4
-from netmarketing.data.members import make_members
+from netmarketing.data.members import city_weights, make_members
 from netmarketing.data.orders import APP_SOURCES, LINE_SOURCE, finalize_orders, make_orders
+from netmarketing.data.pricing import make_price_history
 from netmarketing.data.products import make_products
+from netmarketing.data.survey import CONTENT_TYPES
 
-DATA_VERSION = "1"
-CORE_TABLES = ["products", "members", "orders", "order_items", "ga4_events", "ga4_demographics"]
-BASE_MEMBERS = 6_000
-TARGET_SEGMENTS = [("female", "25-34"), ("female", "35-44"), ("male", "25-34"), ("female", "45-54"), ("male", "35-44")]
+DATA_VERSION = "2"
+CORE_TABLES = [
+    "products",
+    "price_history",
+    "offers",
+    "members",
+    "orders",
+    "order_items",
+    "ga4_events",
+    "ga4_demographics",
+]
+BASE_MEMBERS = 9_000
+# Target segment candidates: mid-sized gender x age cells (never the biggest revenue cells, so the
+# top-revenue segment is not the answer; the segment that leans most to the strength category is).
+TARGET_SEGMENTS = [
+    ("female", "45-54"),
+    ("female", "18-24"),
+    ("male", "25-34"),
+    ("male", "35-44"),
+    ("female", "55-64"),
+    ("male", "45-54"),
+]
 FUNNEL_BREAK_SEGMENTS = [("mobile", "Android"), ("mobile", "iOS"), ("desktop", "Windows")]
 FUNNEL_PREVIOUS = {"add_payment_info": "begin_checkout", "purchase": "add_payment_info"}
 VIRAL_SOURCES = ["ptt.cc", "dcard.tw", "mobile01.com"]
-STREAMS = ["plan", "products", "members", "orders", "ga4", "demographics", "defects", "marketing", "channels"]
+PLATFORM_GROWTH = {
+    "website": (-0.03, 0.03),
+    "app": (0.0, 0.06),
+    "line_store": (0.0, 0.08),
+    "momo": (-0.02, 0.04),
+    "shopee": (0.0, 0.06),
+    "pchome": (-0.07, -0.01),
+}
+STREAMS = [
+    "plan",
+    "products",
+    "members",
+    "orders",
+    "ga4",
+    "demographics",
+    "defects",
+    "marketing",
+    "channels",
+    "prices",
+]
 
 
 @dataclass
@@ -70,16 +110,29 @@ def make_plan(rng: np.random.Generator) -> dict:
     """Draw the planted effects of one world (sizes and answers vary with the seed)."""
     cats = list(catalog.CATEGORIES)
     perm = rng.permutation(len(cats))
-    strength, weakness, preferred = (cats[i] for i in perm[:3])
-    trend = {c: float(rng.uniform(-0.04, 0.06)) for c in cats}
-    trend[strength] = float(rng.uniform(0.40, 0.60))
-    trend[weakness] = float(rng.uniform(-0.40, -0.30))
+    strength, weakness = (cats[i] for i in perm[:2])
+    # Category trends stay within about +-20 % a year: the strength category grows some 10 points
+    # faster than the rest, the weakness category shrinks.
+    trend = {c: float(rng.uniform(-0.02, 0.02)) for c in cats}
+    trend[strength] = float(rng.uniform(0.14, 0.18))
+    trend[weakness] = float(rng.uniform(-0.17, -0.12))
     base_margin = {c: spec["margin"] for c, spec in catalog.CATEGORIES.items()}
     others = [base_margin[c] for c in cats if c not in (strength, weakness)]
     margins = dict(base_margin)
-    margins[strength] = max(others) + float(rng.uniform(0.05, 0.09))
-    margins[weakness] = min(others) - float(rng.uniform(0.06, 0.09))
+    margins[strength] = max(others) + float(rng.uniform(0.03, 0.05))
+    margins[weakness] = min(others) - float(rng.uniform(0.03, 0.05))
     gender, age = TARGET_SEGMENTS[rng.integers(len(TARGET_SEGMENTS))]
+    own = [p for p, v in catalog.PLATFORMS.items() if v["own"]]
+    target = {
+        "gender": gender,
+        "age_bracket": age,
+        "preferred_category": strength,
+        "affinity": float(rng.uniform(1.3, 1.8)),
+        "preferred_channel": str(rng.choice(own)),
+        "price_band": str(rng.choice(orders_mod.PRICE_BANDS)),
+        "peak_hours": str(rng.choice(list(orders_mod.HOUR_BANDS))),
+        "preferred_content": str(rng.choice(CONTENT_TYPES)),
+    }
     device, os_ = FUNNEL_BREAK_SEGMENTS[rng.integers(len(FUNNEL_BREAK_SEGMENTS))]
     fb_start = pd.Timestamp("2025-02-01") + pd.Timedelta(days=int(rng.integers(0, 520)))
     fb_end = fb_start + pd.Timedelta(days=int(rng.integers(60, 90)))
@@ -88,24 +141,68 @@ def make_plan(rng: np.random.Generator) -> dict:
     event_mask = np.zeros(len(days), dtype=bool)
     for mask in seasons.event_days(days).values():
         event_mask |= mask
-    candidates = np.flatnonzero(~event_mask & (days >= "2025-01-01") & (days <= "2026-09-30"))
-    bot_day = days[int(rng.choice(candidates))]
+    holiday, _ = seasons.cny_days(days)
+    quiet = ~event_mask & ~holiday & (days >= "2025-01-01") & (days <= "2026-09-30")
+    bot_day = days[int(rng.choice(np.flatnonzero(quiet)))]
+    viral_day = days[int(rng.choice(np.flatnonzero(quiet & (days != bot_day))))]
     lapse = pd.Timestamp("2025-08-01") + pd.Timedelta(days=int(rng.integers(0, 150)))
+    defects = choose_defects(rng)
     return {
-        "strength": strength, "weakness": weakness, "category_trend": trend, "margins": margins,
-        "growth": float(rng.uniform(0.05, 0.22)),
-        "target_segment": {"gender": gender, "age_bracket": age, "preferred_category": preferred},
-        "funnel_break": {"device": device, "os": os_, "step": step, "previous_step": FUNNEL_PREVIOUS[step],
-                         "start": str(fb_start.date()), "end": str(fb_end.date()),
-                         "strength": float(rng.uniform(0.85, 0.95))},
-        "bot_spike": {"date": str(bot_day.date()), "source": str(rng.choice(catalog.BOT_SOURCES)),
-                      "sessions_factor": float(rng.uniform(9.0, 14.0)), "hour": int(rng.integers(1, 5))},
+        "strength": strength,
+        "weakness": weakness,
+        "category_trend": trend,
+        "margins": margins,
+        "margin_gap": (float(rng.uniform(0.03, 0.05)), float(rng.uniform(0.03, 0.05))),
+        "growth": float(rng.uniform(0.01, 0.04)),
+        "platform_growth": {p: float(rng.uniform(*r)) for p, r in PLATFORM_GROWTH.items()},
+        "size": float(rng.uniform(0.85, 1.2)),
+        "city_p": city_weights(rng),
+        "target_segment": target,
+        "funnel_break": {
+            "device": device,
+            "os": os_,
+            "step": step,
+            "previous_step": FUNNEL_PREVIOUS[step],
+            "start": str(fb_start.date()),
+            "end": str(fb_end.date()),
+            "strength": float(rng.uniform(0.85, 0.95)),
+        },
+        # A bot day carries 2-3x the sessions of a normal day, from mixed devices, at ordinary hours.
+        "bot_spike": {
+            "date": str(bot_day.date()),
+            "source": str(rng.choice(catalog.BOT_SOURCES)),
+            "day_factor": float(rng.uniform(2.0, 3.0)),
+        },
         "viral_source": str(rng.choice(VIRAL_SOURCES)),
+        "viral_date": str(viral_day.date()),
         "lapse_date": str(lapse.date()),
-        "conversion_rate": float(rng.uniform(0.017, 0.026)),
-        "untracked_share": 0.03,
-        "duplicate_event_rate": float(rng.uniform(0.001, 0.003)),
+        "conversion_rate": float(rng.uniform(0.019, 0.027)),
+        "untracked_share": float(rng.uniform(0.02, 0.05)),
+        "defects": defects,
+        "duplicate_event_rate": defects.get("duplicate_events", {}).get("rate", 0.0),
     }
+
+
+def _plant_margins(products: pd.DataFrame, plan: dict) -> pd.DataFrame:
+    """Set the strength (weakness) category's gross margin a few points above (below) every other one.
+
+    The house-brand mix moves a category's margin, so the plant is made on the finished catalogue:
+    unit costs of the two categories are rescaled to hit their target margin (price-weighted).
+    """
+    cat = products["category"].astype(str)
+    margin = 1 - products.groupby(cat)["unit_cost"].sum() / products.groupby(cat)["price"].sum()
+    others = margin.drop([plan["strength"], plan["weakness"]])
+    target = {
+        plan["strength"]: others.max() + plan["margin_gap"][0],
+        plan["weakness"]: others.min() - plan["margin_gap"][1],
+    }
+    products = products.copy()
+    for code, goal in target.items():
+        sel = (cat == code).to_numpy()
+        products.loc[sel, "unit_cost"] = np.round(
+            products.loc[sel, "unit_cost"] * (1 - goal) / (1 - margin[code])
+        ).astype(np.int64)
+    return products
 
 
 def _sources_for(triples: list[tuple], choice: np.ndarray) -> pd.DataFrame:
@@ -130,13 +227,18 @@ def _attach_channels(orders: pd.DataFrame, ga4: dict, rng: np.random.Generator) 
     triples = [t for t, _ in APP_SOURCES]
     pick = rng.choice(len(triples), size=len(app), p=[w for _, w in APP_SOURCES])
     app_src = _sources_for(triples, pick)
-    source[app], medium[app], campaign_src[app] = (app_src[c].to_numpy(dtype=object) for c in ("source", "medium", "campaign"))
+    source[app], medium[app], campaign_src[app] = (
+        app_src[c].to_numpy(dtype=object) for c in ("source", "medium", "campaign")
+    )
     line = np.flatnonzero(platform == "line_store")
     source[line], medium[line], campaign_src[line] = LINE_SOURCE
     has = pd.notna(source)
     channel = np.full(n, None, dtype=object)
-    channel[has] = default_channel_group(pd.Series(source[has]), pd.Series(medium[has]),
-                                         pd.Series(campaign_src[has])).astype(object).to_numpy()
+    channel[has] = (
+        default_channel_group(pd.Series(source[has]), pd.Series(medium[has]), pd.Series(campaign_src[has]))
+        .astype(object)
+        .to_numpy()
+    )
     orders = orders.copy()
     orders["channel"] = pd.Categorical(channel, dtype=CHANNEL_DTYPE)
     campaign = orders["campaign"].to_numpy(dtype=object)
@@ -173,13 +275,32 @@ def _category_revenue(orders: pd.DataFrame, items: pd.DataFrame, products: pd.Da
     return out
 
 
-ORDER_COLUMNS = ["order_id", "platform", "member_id", "order_ts", "city", "payment_method", "coupon_code",
-                 "campaign", "channel", "transaction_id", "items_revenue", "discount", "shipping_fee",
-                 "cost_of_goods", "revenue", "status", "returned_ts", "delivered_ts"]
+ORDER_COLUMNS = [
+    "order_id",
+    "platform",
+    "member_id",
+    "order_ts",
+    "city",
+    "payment_method",
+    "coupon_code",
+    "campaign",
+    "channel",
+    "transaction_id",
+    "items_revenue",
+    "discount",
+    "shipping_fee",
+    "platform_fee",
+    "cost_of_goods",
+    "revenue",
+    "status",
+    "returned_ts",
+    "delivered_ts",
+]
 
 
-def build_world(seed: int, *, scale: float = 1.0, progress: Callable[[str], None] | None = None,
-                marketing: bool = True) -> World:
+def build_world(
+    seed: int, *, scale: float = 1.0, progress: Callable[[str], None] | None = None, marketing: bool = True
+) -> World:
     """Build the whole synthetic world for a seed.
 
     Parameters
@@ -201,20 +322,24 @@ def build_world(seed: int, *, scale: float = 1.0, progress: Callable[[str], None
     plan = make_plan(rngs["plan"])
 
     say("products")
-    products = make_products(40, margins=plan["margins"], rng=rngs["products"])
+    products = _plant_margins(make_products(40, margins=plan["margins"], rng=rngs["products"]), plan)
+    price_history, offers, daily_price = make_price_history(products, rng=rngs["prices"])
     say("members")
     n_members = max(round(BASE_MEMBERS * scale), 50)
-    members, hidden = make_members(n_members, target_segment=plan["target_segment"], rng=rngs["members"])
+    members, hidden = make_members(
+        n_members, target_segment=plan["target_segment"], city_p=plan["city_p"], rng=rngs["members"]
+    )
     say("orders")
-    orders, items = make_orders(products, members, hidden, plan=plan, scale=scale, rng=rngs["orders"])
+    orders, items = make_orders(
+        products, members, hidden, plan=plan, daily_price=daily_price, scale=scale, rng=rngs["orders"]
+    )
     say("ga4_events")
     ga4 = make_ga4(orders, items, products, members, hidden, plan=plan, scale=scale, rng=rngs["ga4"])
     orders = _attach_channels(orders, ga4, rngs["channels"])
 
-    # Keep sessions of one user apart: move the few clashing orders, then drop the broken ones.
-    shift = pd.to_timedelta(ga4["order_shift_s"], unit="s")
-    for col in ("order_ts", "delivered_ts", "returned_ts"):
-        orders[col] = orders[col] + shift
+    # Keep sessions of one user apart: move the few clashing orders (by minutes: deliveries stay), then
+    # drop the broken ones.
+    orders["order_ts"] = orders["order_ts"] + pd.to_timedelta(ga4["order_shift_s"], unit="s")
     keep = np.ones(len(orders), dtype=bool)
     keep[ga4["dropped_orders"]] = False
     tracked = np.zeros(len(orders), dtype=bool)
@@ -231,18 +356,27 @@ def build_world(seed: int, *, scale: float = 1.0, progress: Callable[[str], None
     orders = orders.drop(columns="_tracked")[ORDER_COLUMNS]
 
     say("ga4_demographics")
-    demographics = make_demographics(ga4["sessions"], members, hidden, rng=rngs["demographics"])
+    demographics = make_demographics(ga4["sessions"], members, hidden, rng=rngs["demographics"], scale=scale)
     events = ga4["events"]
-    tables = {"products": products, "members": members, "orders": orders, "order_items": items,
-              "ga4_events": events, "ga4_demographics": demographics}
+    tables = {
+        "products": products,
+        "price_history": price_history,
+        "offers": offers,
+        "members": members,
+        "orders": orders,
+        "order_items": items,
+        "ga4_events": events,
+        "ga4_demographics": demographics,
+    }
     for frame in tables.values():
         _to_us(frame)
 
     truth = _truth(plan, tables, ga4, hidden, members, seed, scale)
     truth["website_orders_untracked"] = untracked_ids
     say("defects")
-    tables, truth["defects"] = inject_defects(tables, rng=rngs["defects"])
-    truth["defects"]["duplicate_events"] = ga4["duplicate_events"]
+    tables, truth["defects"] = inject_defects(tables, plan["defects"], rng=rngs["defects"])
+    if ga4["duplicate_events"]["count"]:
+        truth["defects"]["duplicate_events"] = ga4["duplicate_events"]
     for frame in tables.values():
         _to_us(frame)
 
@@ -259,16 +393,20 @@ def build_world(seed: int, *, scale: float = 1.0, progress: Callable[[str], None
     return World(tables=tables, truth=_jsonable(truth), seed=seed, scale=float(scale))
 
 
-def _truth(plan: dict, tables: dict, ga4: dict, hidden: pd.DataFrame, members: pd.DataFrame,
-           seed: int, scale: float) -> dict:
-    """Record the planted effects and their realised sizes, measured on the clean tables."""
+def _truth(
+    plan: dict, tables: dict, ga4: dict, hidden: pd.DataFrame, members: pd.DataFrame, seed: int, scale: float
+) -> dict:
+    """Record the planted effects, their realised sizes (on the clean tables) and how each is found."""
     orders, items, products = tables["orders"], tables["order_items"], tables["products"]
     done = orders[orders["status"] == "completed"]
     by_year = done.groupby(done["order_ts"].dt.year)["revenue"].sum()
     sess = ga4["sessions"]
     sources = sess[["source", "medium"]].drop_duplicates()
-    untagged = sorted(s for s in sources.loc[sources["medium"] == "referral", "source"]
-                      if s in catalog.TW_FORUMS_MARKETPLACES)
+    untagged = sorted(
+        s
+        for s in sources.loc[sources["medium"] == "referral", "source"]
+        if s in catalog.TW_FORUMS_MARKETPLACES
+    )
     bot = sess[sess["kind"] == 3]
     lapsing_ids = members.loc[hidden["lapsing"].to_numpy(), "member_id"]
     has_orders = set(orders["member_id"].dropna())
@@ -278,30 +416,74 @@ def _truth(plan: dict, tables: dict, ga4: dict, hidden: pd.DataFrame, members: p
     margin = lines.groupby(lines["category"].astype(str))[["item_revenue", "item_cost"]].sum()
     realised_margin = (1 - margin["item_cost"] / margin["item_revenue"]).to_dict()
     web_sessions = int((sess["kind"] != 3).sum())
+    target = {k: v for k, v in plan["target_segment"].items() if k != "affinity"}
+    target["how"] = (
+        "among gender x age segments of members with completed orders, the one whose share of "
+        "spending in the strength category is highest (the top-revenue segment is another one); "
+        "its preferred_channel shows as the own platform with the highest share of its orders "
+        "relative to all members, price_band as its most bought third (平價/中價/高價 by list price "
+        "within the category) of strength-category SKUs, peak_hours as the hour band where its "
+        "order share most exceeds the members' share, preferred_content as its most chosen "
+        "survey_responses.preferred_content"
+    )
+    bot_devices = sess.loc[sess["kind"] == 3, "device"].value_counts()
+    bot_os = sess.loc[sess["kind"] == 3, "os"].value_counts()
     return {
-        "version": DATA_VERSION, "seed": seed, "scale": scale,
+        "version": DATA_VERSION,
+        "seed": seed,
+        "scale": scale,
         "strength_category": plan["strength"],
         "weakness_category": plan["weakness"],
         "category_trend": plan["category_trend"],
         "category_margin": {c: round(float(realised_margin[c]), 4) for c in cats},
         "category_revenue": _category_revenue(orders, items, products),
+        "category_how": (
+            "completed order lines, growth 2025 vs 2024 and gross margin (1 - cost / revenue) by "
+            "category: the strength category leads both, the weakness category trails both; "
+            "the biggest category by revenue is not the answer"
+        ),
         "yoy_growth": {
             "planned": plan["growth"],
             "realised_2025_vs_2024": float(by_year.get(2025, 0) / by_year.get(2024, 1) - 1),
             "definition": "completed orders' revenue (all platforms), calendar 2025 vs 2024, before defects",
         },
-        "funnel_break": {k: v for k, v in plan["funnel_break"].items()},
-        "bot_spike": {"date": plan["bot_spike"]["date"], "source": plan["bot_spike"]["source"],
-                      "medium": "referral", "sessions": len(bot), "device": "desktop", "os": "Linux"},
+        "company_size": plan["size"],
+        "funnel_break": {
+            **plan["funnel_break"],
+            "how": "step-to-step rate by device, OS and month: the step's rate falls far below "
+            "the segment's usual rate during start..end",
+        },
+        "bot_spike": {
+            "date": plan["bot_spike"]["date"],
+            "source": plan["bot_spike"]["source"],
+            "medium": "referral",
+            "sessions": len(bot),
+            "device": str(bot_devices.index[0]) if len(bot_devices) else "desktop",
+            "os": str(bot_os.index[0]) if len(bot_os) else "Windows",
+            "day_factor": plan["bot_spike"]["day_factor"],
+            "how": "sessions by source: one referrer sends hundreds of sessions on a single day with "
+            "an engagement rate near 0 (single page, 0 s); the busiest day overall is a "
+            "sale day, not the bot day",
+        },
         "referral_untagged_sources": untagged,
         "referral_viral_source": plan["viral_source"],
-        "lapsing_segment": {"lapse_date": plan["lapse_date"], "n_members": len(lapsing_ids),
-                            "member_ids": lapsing_ids,
-                            "definition": "high-activity members whose orders stop at lapse_date"},
-        "target_segment": dict(plan["target_segment"]),
-        "conversion_rate": {"planned": plan["conversion_rate"],
-                            "realised": float((sess["depth"] == 5).sum() / max(web_sessions, 1)),
-                            "definition": "GA4 purchase sessions / non-bot sessions"},
+        "referral_viral_date": plan["viral_date"],
+        "referral_viral_how": (
+            "daily sessions per forum source: the viral forum's busiest day is many times "
+            "its median day (a post went viral), with ordinary engagement"
+        ),
+        "lapsing_segment": {
+            "lapse_date": plan["lapse_date"],
+            "n_members": len(lapsing_ids),
+            "member_ids": lapsing_ids,
+            "definition": "high-activity members whose orders stop at lapse_date",
+        },
+        "target_segment": target,
+        "conversion_rate": {
+            "planned": plan["conversion_rate"],
+            "realised": float((sess["depth"] == 5).sum() / max(web_sessions, 1)),
+            "definition": "GA4 purchase sessions / non-bot sessions",
+        },
     }
 
 
@@ -322,6 +504,7 @@ def _jsonable(value):
 
 # --- Cache ---------------------------------------------------------------------------------------
 
+
 def cache_root() -> Path:
     """Return the cache folder: $NETMARKETING_CACHE or ~/.cache/netmarketing."""
     env = os.environ.get("NETMARKETING_CACHE")
@@ -332,8 +515,14 @@ def _cache_name(seed: int, scale: float) -> str:
     return f"world-v{DATA_VERSION}-s{int(seed)}-x{float(scale):g}"
 
 
-def write_world(world: World, folder: Path, *, tables: list[str] | None = None, fmt: str = "parquet",
-                truth_name: str = "truth.json") -> None:
+def write_world(
+    world: World,
+    folder: Path,
+    *,
+    tables: list[str] | None = None,
+    fmt: str = "parquet",
+    truth_name: str = "truth.json",
+) -> None:
     """Write tables (Parquet and/or CSV UTF-8 with BOM), the truth manifest and manifest.json into a folder."""
     names = tables or list(world.tables)
     for name in names:
@@ -343,8 +532,15 @@ def write_world(world: World, folder: Path, *, tables: list[str] | None = None, 
         if fmt in ("csv", "both"):
             frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
     (folder / truth_name).write_text(json.dumps(world.truth, ensure_ascii=False, indent=1), encoding="utf-8")
-    meta = {"seed": world.seed, "scale": world.scale, "version": DATA_VERSION, "tables": names, "format": fmt,
-            "truth_file": truth_name, "truth_note": "grading only: never give this file to learners"}
+    meta = {
+        "seed": world.seed,
+        "scale": world.scale,
+        "version": DATA_VERSION,
+        "tables": names,
+        "format": fmt,
+        "truth_file": truth_name,
+        "truth_note": "grading only: never give this file to learners",
+    }
     (folder / "manifest.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

@@ -33,6 +33,19 @@ def _build_data(out: Path) -> Path:
     return out
 
 
+def _fresh_workspace(root: Path) -> None:
+    """Empty the demo's grading workspace, keeping its course secret and world cache between runs."""
+    keep = {"secret", "cache"}
+    root.mkdir(parents=True, exist_ok=True)
+    for path in root.iterdir():
+        if path.name in keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _auto_score_percent(records: list[dict], course_dir: Path) -> dict[str, float]:
     """Return each learner's share of automatic points on modules that count toward the level."""
     from netmarketing.grading.evidence import evidence_map
@@ -67,17 +80,17 @@ def run_demo(
     """
     from netmarketing import certify
     from netmarketing.grading.autograde import GradeOptions, grade_modules
-    from netmarketing.grading.cohort import plan_cohort, simulate_cohort
+    from netmarketing.grading.cohort import Cohort, plan_cohort, simulate_cohort
+    from netmarketing.grading.review import refresh
     from netmarketing.grading.sandbox import SandboxLimits
-    from netmarketing.grading.workspace import Workspace, repo_root
+    from netmarketing.grading.workspace import Workspace, repo_root, write_roster
 
     global _STARTED
     started = _STARTED = time.perf_counter()
     repo = repo_root()
     demo_root = Path(work_dir) if work_dir else repo / "build" / "demo"
-    shutil.rmtree(demo_root / "autograder", ignore_errors=True)
+    _fresh_workspace(demo_root / "autograder")
     ws = Workspace(demo_root / "autograder", course_dir=repo / "course")
-    ws.root.mkdir(parents=True)
     default_out = demo_root / "reports" if work_dir else repo / "reports" / "demo"
     out = Path(out_dir) if out_dir else default_out
     shutil.rmtree(out, ignore_errors=True)
@@ -87,7 +100,11 @@ def run_demo(
     _say(f"    -> {data_dir}")
 
     modules = ws.modules()
-    levels = {s.student_id: s.level for s in plan_cohort(n_learners)}
+    learners = plan_cohort(n_learners)
+    levels = {s.student_id: s.level for s in learners}
+    # The class list formgrader and the reports show: the simulated learners' ids and names.
+    write_roster(ws.roster_path, Cohort("", ws.submitted_dir, learners).roster_rows())
+    ws.import_roster()
     _say(f"2/6 產生學員版 (releasing learner copies): {', '.join(modules)}")
     for module in modules:
         ws.generate(module)
@@ -103,6 +120,7 @@ def run_demo(
                 course_dir=ws.course_dir,
                 out=ws.submitted_dir,
                 release_dir=ws.release_dir / module,
+                variants=ws.variants(),
             )
             for module in modules
         ]
@@ -122,6 +140,8 @@ def run_demo(
     _say("5/6 套用模擬的人工評分 (applying simulated manual grades, marked as simulated)...")
     # Each simulated kind of learner writes answers at one rubric level (certify.simulate).
     certify.simulate_manual_grades(ws.db_url, levels, course_dir=ws.course_dir)
+    # As an instructor does after manual grading: one total everywhere, feedback with the levels.
+    refresh(ws, modules)
 
     _say("6/6 職能判定、報告與數位證書 (certifying, writing reports and credentials)...")
     result = certify.run(ws.db_url, ws.course_dir, out, simulated_manual=True, keys_dir=demo_root / "keys")
@@ -146,7 +166,10 @@ def run_demo(
     )
     _say(f"班級儀表板 (cohort dashboard): {result.cohort_report}")
     _say(f"學員報告 (learner reports):   {out}")
-    _say(f"數位證書 (credentials):       {len(result.credential_paths)} 張，驗證：netmarketing verify FILE")
+    _say(
+        f"數位證書 (credentials):       {len(result.credential_paths)} 張，驗證："
+        f"netmarketing verify --trust {demo_root / 'keys'} FILE"
+    )
     _say(f"評分工作區 (grading workspace): {ws.root}")
     _say(f"完成，用時 {time.perf_counter() - started:.0f} 秒 (done in {time.perf_counter() - started:.0f} s)")
     return 0

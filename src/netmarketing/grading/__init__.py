@@ -10,5 +10,8 @@ Modules (import the one you need; none is imported here, nbgrader is slow to imp
   with it) and ``check_identity_marker(nb, student)``;
 - ``hidden``: ``my_truth()`` / ``my_tables()`` for hidden tests (the graded learner's variant);
 - ``cohort``: ``simulate_cohort()`` / ``plan_cohort()``, simulated submissions at seven levels;
-- ``autograde``, ``sandbox``, ``integrity``, ``feedback``: cohort autograding (``netmarketing grade``).
+- ``autograde``, ``sandbox``, ``integrity``, ``feedback``: cohort autograding (``netmarketing grade``);
+- ``review``: after manual grading, ``refresh()`` behind ``netmarketing feedback`` (one total, flags, feedback);
+- ``flags``: integrity flags in the gradebook, raised by the grader and resolved in formgrader;
+- ``formgrader``: formgrader for this course (rubric panels, flags, modules only) and ``netmarketing formgrader``.
 """

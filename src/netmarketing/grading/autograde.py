@@ -5,12 +5,12 @@ How one run works (``grade_modules``), and where each step lives:
 1. **plan** (this module, parent process): list ``submitted/<learner>/<module>/``, hash each
    submission (its files, the source notebooks and the grader settings) and skip the
    unchanged ones whose last result was final, unless ``force``;
-2. **run** (:mod:`.run`, in a worker process per core): copy the submission into a private
+2. **run** (:mod:`.worker` and :mod:`.run`, in a worker process per core): copy the submission into a private
    box, restore locked and graded cells from the source (:mod:`.integrity`), and execute
    each notebook in a kernel inside :mod:`.sandbox` (bubblewrap, own user id as root, no
    network, limits). Graded cells call ``submit(...)``: the kernel writes the answers into
    the box as plain data;
-3. **score** (:mod:`.score`, same worker, after every kernel has ended): read the answers
+3. **score** (:mod:`.worker` and :mod:`.score`, after every kernel has ended): read the answers
    back as data (:mod:`netmarketing.learner.answers`), rebuild the learner's variant with
    its truth from the course secret (:mod:`.variant`), and judge each item with the
    grader's checks (:mod:`.checks`). No learner code runs in this process;
@@ -24,7 +24,6 @@ When learner kernels cannot be sandboxed here, the run stops with a clear messag
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import multiprocessing
@@ -34,33 +33,27 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from netmarketing.grading import integrity
-from netmarketing.grading.integrity import Issue, worst_status
 from netmarketing.grading.results import (
     GRADER_VERSION,
     error_record,
-    finish,
     load_results,
     public,
     results_path,
     save_results,
 )
 from netmarketing.grading.sandbox import (
-    DATA_MOUNT,
-    SANDBOX_UID_BASE,
-    Sandbox,
     SandboxLimits,
     isolation_problem,
-    kill_user_processes,
     running_as_root,
 )
+from netmarketing.grading.worker import grade_submission
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -95,6 +88,8 @@ class GradeOptions:
     sandbox_base: Path | None = None
     #: Extra modules that register checks (e.g. a test fixture's); imported in every worker.
     extra_checks: Sequence[str] = ()
+    #: ``(i, n)``: grade only the learners of shard i of n (1-based), e.g. one pod of an Indexed Job.
+    shard: tuple[int, int] | None = None
 
 
 # ==============================================================================================
@@ -117,8 +112,15 @@ def submission_hash(submission_dir: Path, sources: Iterable[Path], settings: dic
     return digest.hexdigest()
 
 
-def discover_students(ws: Any, module: str, students: Sequence[str] | None = None) -> list[str]:
-    """Return the students who submitted ``module`` (or the requested ones, submitted or not)."""
+def discover_students(
+    ws: Any, module: str, students: Sequence[str] | None = None, shard: tuple[int, int] | None = None
+) -> list[str]:
+    """Return the students who submitted ``module`` (or the requested ones), those of ``shard`` only."""
+    from netmarketing.grading.ledger import shard_of
+
+    if shard is not None:
+        index, total = shard
+        return [s for s in discover_students(ws, module, students) if shard_of(s, total) == index]
     if students:
         return list(dict.fromkeys(students))
     root = Path(ws.submitted_dir)
@@ -255,28 +257,19 @@ def grade_modules(
         "stubs": _stubs(ws),
     }
     settings = {"limits": context["limits"], "sandbox": mode, "scale": variants.scale}
-    with contextlib.ExitStack() as locks:
-        for module, _ in plans:
-            locks.enter_context(_module_lock(ws, module))
-        cohorts = [_Cohort.plan(ws, module, sources, options, settings, context) for module, sources in plans]
-        return _run_cohorts(ws, cohorts, options)
+    from netmarketing.grading.ledger import Ledger, owner_name
 
-
-@contextlib.contextmanager
-def _module_lock(ws: Any, module: str) -> Iterator[None]:
-    """Hold an exclusive lock on a module's results while grading it (two runs must not interleave)."""
-    path = results_path(ws, module).with_suffix(".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            from netmarketing.cli import UserError
-
-            raise UserError(
-                f"單元 {module} 正在由另一個評分程序處理，請稍後再試 (another grading run holds {path})"
-            ) from None
-        yield
+    ledger, owner = Ledger(ws.db_url), owner_name()
+    cohorts = [
+        _Cohort.plan(ws, module, sources, options, settings, context, ledger, owner)
+        for module, sources in plans
+    ]
+    try:
+        return _run_cohorts(ws, cohorts, options, ledger, owner)
+    finally:
+        for cohort in cohorts:  # whatever was claimed but not finished goes back to the pool
+            for task in cohort.tasks:
+                ledger.release(cohort.module, task["student"], owner)
 
 
 @dataclass
@@ -285,7 +278,6 @@ class _Cohort:
 
     module: str
     sources: list[Path]
-    records: dict[str, dict[str, Any]]
     tasks: list[dict[str, Any]]
 
     @classmethod
@@ -297,21 +289,25 @@ class _Cohort:
         options: GradeOptions,
         settings: dict[str, Any],
         context: dict[str, Any],
+        ledger: Any,
+        owner: str,
     ) -> _Cohort:
-        records = load_results(ws, module)
+        rows = ledger.rows(module)
         size = sum(p.stat().st_size for p in sources)
         tasks = []
-        for student in discover_students(ws, module, options.students):
+        for student in discover_students(ws, module, options.students, options.shard):
             sub_dir = Path(ws.submission_dir(student, module))
             digest = submission_hash(sub_dir, sources, settings)
-            previous = records.get(student)
+            previous = rows.get(student) or {}
             if (
                 not options.force
-                and previous
                 and previous.get("hash") == digest
-                and previous.get("status") not in integrity.RETRY_STATUSES
+                and previous.get("status") not in (None, *integrity.RETRY_STATUSES)
             ):
                 continue
+            if not ledger.claim(module, student, owner):
+                continue  # another run (another shard or machine) is grading it right now
+            record = previous.get("record") or {}
             out_dir = Path(tempfile.mkdtemp(prefix="results-", dir=context["base"]))
             os.chmod(out_dir, stat.S_IRWXU)
             tasks.append(
@@ -324,14 +320,14 @@ class _Cohort:
                     "sources": [str(p) for p in sources],
                     "out_dir": str(out_dir),
                     # Expected seconds, for longest-first scheduling (not passed on to the result).
-                    "_expected": float((previous or {}).get("duration_s") or 0) or size / 10_000,
+                    "_expected": float(record.get("duration_s") or 0) or size / 10_000,
                 }
             )
         if tasks:
             from netmarketing.grading.store import ensure_assignment
 
             ensure_assignment(ws, module, sources)
-        return cls(module, sources, records, tasks)
+        return cls(module, sources, tasks)
 
 
 def _stubs(ws: Any) -> dict[str, Any]:
@@ -351,7 +347,9 @@ def _worker_start() -> None:
     sys.path[:] = [p for p in sys.path if p and Path(p).is_absolute()]
 
 
-def _run_cohorts(ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions) -> list[dict[str, Any]]:
+def _run_cohorts(
+    ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions, ledger: Any, owner: str
+) -> list[dict[str, Any]]:
     from netmarketing.grading.store import store
 
     by_module = {c.module: c for c in cohorts}
@@ -381,236 +379,11 @@ def _run_cohorts(ws: Any, cohorts: Sequence[_Cohort], options: GradeOptions) -> 
                 record = error_record(task, exc)
             finally:
                 shutil.rmtree(task["out_dir"], ignore_errors=True)
-            cohort.records[record["student"]] = public(record)
-            save_results(ws, cohort.module, cohort.records)
+            ledger.finish(cohort.module, record["student"], owner, public(record))
+            cohort.tasks = [t for t in cohort.tasks if t is not task]
+            save_results(ws, cohort.module, ledger.records(cohort.module))
             done.append(record)
             bar.update(1)
             bar.set_postfix_str(f"{record['student']}: {record['status']}")
         bar.close()
     return done
-
-
-# ==============================================================================================
-# One submission (worker process)
-# ==============================================================================================
-_SLOT_HANDLE: Any = None
-_SLOT: int | None = None
-
-
-def _claim_slot(base: Path) -> int:
-    """Return this worker's slot (a sandbox user id offset), held with a file lock for its lifetime."""
-    global _SLOT_HANDLE, _SLOT
-    if _SLOT is not None:
-        return _SLOT
-    slots = base / "slots"
-    slots.mkdir(exist_ok=True)
-    for n in range(256):
-        handle = open(slots / f"{n}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            continue
-        _SLOT_HANDLE, _SLOT = handle, n
-        return n
-    raise RuntimeError("no free sandbox slot")
-
-
-def _make_box(base: Path, uid: int | None) -> Path:
-    """Create a submission's box: root-owned, with the parts the kernel may write owned by its user.
-
-    The kernel cannot replace ``collected/`` (where its answers are read from) with a link,
-    because it cannot write to the box itself.
-    """
-    box = Path(tempfile.mkdtemp(prefix="box-", dir=base))
-    os.chmod(box, 0o711)
-    for part in ("work", "home", "run", "collected", "tmp"):
-        (box / part).mkdir()
-    if uid is not None:
-        for part in ("work", "home", "run"):
-            os.chown(box / part, uid, uid)
-    return box
-
-
-def _kernel_env(task: dict[str, Any], box: Path, data: Path, sandboxed: bool) -> dict[str, str]:
-    """Return a minimal kernel environment: the learner's id and data, no grader secrets."""
-    from netmarketing.grading.identity import kernel_env_for
-
-    home = box / "home"
-    mpl = home / ".config" / "matplotlib"
-    shutil.copytree(task["mpl_template"], mpl, dirs_exist_ok=True)
-    bin_dir = str(Path(sys.executable).parent)
-    env = {
-        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "MPLCONFIGDIR": str(mpl),
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-        "IPYTHONDIR": str(home / ".ipython"),
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "TMPDIR": "/tmp" if sandboxed else str(box / "tmp"),
-        "NETMARKETING_DATA": DATA_MOUNT if sandboxed else str(data),
-    }
-    return kernel_env_for(task["student"], base=env)
-
-
-def grade_submission(task: dict[str, Any]) -> dict[str, Any]:
-    """Grade one submission and return its record (runs in a worker process).
-
-    Never raises for anything the submission does; only a failure of the grader itself
-    escapes (and is recorded as status ``error`` by the parent).
-    """
-    from netmarketing.grading.checks import Variant, load_checks
-    from netmarketing.grading.run import KernelRun, copy_submission, locate_notebooks
-    from netmarketing.grading.variant import Variants
-
-    started = time.monotonic()
-    limits = SandboxLimits(**task["limits"])
-    base = Path(task["base"])
-    mode = task["sandbox"]
-    uid = SANDBOX_UID_BASE + _claim_slot(base) if mode == "bwrap+uid" else None
-    record: dict[str, Any] = {
-        "student": task["student"],
-        "module": task["module"],
-        "hash": task["hash"],
-        "sandbox": mode,
-        "notebooks": {},
-        "issues": [],
-    }
-    if uid is not None:
-        kill_user_processes(uid)  # leftovers of a previous submission on this slot
-    box = _make_box(base, uid)
-    sandbox = None
-    try:
-        files, copy_issues = copy_submission(Path(task["submission_dir"]), box / "work")
-        if uid is not None:
-            for path in [box / "work", *(box / "work").rglob("*")]:
-                os.lchown(path, uid, uid)
-        record["issues"] += [i.as_dict() for i in copy_issues]
-        variants = Variants(task["secret"].encode(), Path(task["cache"]), task["scale"])
-        data = variants.data_folder(task["student"])
-        if mode != "none":
-            sandbox = Sandbox(box, limits, uid=uid, data=data)
-            sandbox.make_cgroup(box.name)
-        run = KernelRun(box, limits, sandbox, uid)
-        env = _kernel_env(task, box, data, sandboxed=sandbox is not None)
-        if uid is not None:
-            for path in [box / "home", *(box / "home").rglob("*")]:
-                os.lchown(path, uid, uid)
-        deadline = started + limits.notebook_budget
-        sources = [Path(p) for p in task["sources"]]
-        located, locate_issues = locate_notebooks(sources, files, box / "work")
-        record["issues"] += [i.as_dict() for i in locate_issues]
-        runs = {}
-        for source in sources:
-            outcome = _run_notebook(task, source, located.get(source.stem), run, env, deadline, variants)
-            runs[source.stem] = outcome
-            record["issues"] += [i.as_dict() for i in outcome["issues"]]
-        if uid is not None:
-            kill_user_processes(uid)  # nothing of the learner's may still run while answers are read
-        # Scoring: every kernel has ended; this process never ran learner code.
-        load_checks(task.get("extra_checks", ()))
-        world = variants.world(task["student"])
-        variant = Variant(task["student"], world.tables, world.truth)
-        for name, outcome in runs.items():
-            record["notebooks"][name] = _score_outcome(task, name, outcome, box, variant)
-    finally:
-        if uid is not None:
-            kill_user_processes(uid)
-        if sandbox is not None:
-            sandbox.remove_cgroup()
-        shutil.rmtree(box, ignore_errors=True)
-    record["duration_s"] = round(time.monotonic() - started, 2)
-    return finish(record)
-
-
-def _run_notebook(
-    task: dict[str, Any],
-    source_path: Path,
-    submitted: Path | None,
-    run: Any,
-    env: dict[str, str],
-    deadline: float,
-    variants: Any,
-) -> dict[str, Any]:
-    """Merge one submitted notebook with its source and execute it; return what scoring needs."""
-    import nbformat
-    from traitlets.config import Config
-
-    from netmarketing.grading.identity import identity_issues
-    from netmarketing.grading.run import execute, output_issues, read_notebook
-
-    name = source_path.stem
-    source_nb = nbformat.read(str(source_path), as_version=4)
-    config = Config()
-    if task.get("stubs"):
-        config.ClearSolutions.code_stub = task["stubs"]["code_stub"]
-        config.ClearSolutions.text_stub = task["stubs"]["text_stub"]
-    release_nb = integrity.release_version(source_nb, config)
-    outcome: dict[str, Any] = {"source": source_nb, "release": release_nb, "executed": None, "issues": []}
-    if submitted is None:
-        outcome["status"] = "missing"
-        outcome["issues"].append(
-            Issue(
-                "missing_notebook",
-                "missing",
-                f"找不到作業筆記本 {name}.ipynb（檔名需與發下的相同）",
-                f"notebook {name}.ipynb not found in the submission",
-                name,
-            )
-        )
-        return outcome
-    submitted_nb, issues = read_notebook(submitted, name)
-    outcome["issues"] += issues
-    if submitted_nb is None:
-        outcome["status"] = "corrupt"
-        return outcome
-    outcome["issues"] += identity_issues(submitted_nb, task["student"], variants.label(task["student"]), name)
-    merged, merge_issues = integrity.merge_submission(source_nb, release_nb, submitted_nb, name)
-    outcome["issues"] += merge_issues
-    collected = run.box / "collected" / name
-    collected.mkdir()
-    if run.uid is not None:
-        os.chown(collected, run.uid, run.uid)
-    outcome["issues"] += execute(merged, run, dict(env, NETMARKETING_ANSWERS=str(collected)), deadline, name)
-    outcome["issues"] += output_issues(merged, name, run.limits)
-    outcome["executed"] = merged
-    return outcome
-
-
-def _score_outcome(
-    task: dict[str, Any], name: str, outcome: dict[str, Any], box: Path, variant: Any
-) -> dict[str, Any]:
-    """Score one executed notebook and keep its copy and its answers (as clean data) for the parent."""
-    import nbformat
-
-    from netmarketing.grading.score import score_notebook, ungraded
-    from netmarketing.learner.answers import AnswerError, read_folder, write_item
-
-    merged = outcome["executed"]
-    if merged is None:
-        return {"status": outcome.get("status"), "grades": ungraded(outcome["source"])}
-    answers, problems = read_folder(box / "collected" / name)
-    grades = score_notebook(merged, outcome["release"], answers, problems, variant)
-    out = Path(task["out_dir"])
-    kept = out / "answers" / name
-    kept.mkdir(parents=True, exist_ok=True)
-    for grade_id, values in answers.items():
-        with contextlib.suppress(AnswerError, OSError, ValueError):
-            write_item(kept, grade_id, values)  # re-written by the grader: only data it has read
-    for cell in merged.cells:
-        cell.setdefault("id", os.urandom(4).hex())
-    merged.nbformat_minor = max(5, int(merged.get("nbformat_minor", 5) or 5))
-    path = out / f"{name}.ipynb"
-    nbformat.write(merged, str(path))
-    issues = [i.as_dict() for i in outcome["issues"]]
-    return {
-        "status": worst_status(issues),
-        "grades": grades,
-        "_executed": str(path),
-        "_answers": str(kept),
-    }

@@ -41,7 +41,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     limits = SandboxLimits(
         memory_mb=args.memory_mb, cell_timeout=args.cell_timeout, notebook_budget=args.budget
     )
+    shard = None
+    if args.shard:
+        from netmarketing.grading.ledger import parse_shard
+
+        try:
+            shard = parse_shard(args.shard)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
     options = GradeOptions(
+        shard=shard,
         jobs=args.jobs or DEFAULT_JOBS,
         force=args.force,
         students=args.student or None,
@@ -95,6 +104,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--budget", type=int, default=600, help="每份繳交的總秒數上限 (whole-submission budget, s)"
     )
     grade.add_argument("--memory-mb", type=int, default=8192, help="核心記憶體上限 MB (kernel memory limit)")
+    grade.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="只評分第 I 組（共 N 組，依學員代號固定分組），供多台機器或 Kubernetes Indexed Job 分工 "
+        "(grade only shard I of N; runs coordinate through the gradebook database)",
+    )
     grade.add_argument(
         "--unsafe-no-sandbox",
         action="store_true",

@@ -11,9 +11,14 @@ Checks, per module (assignment) and course-wide:
 - every indicator is assessed by at least two graded items and every work output by at
   least one deliverable: a warning while a duty has no module yet, a failure once all
   three duties have one;
+- every automatically graded cell hands its answers in with ``submit("<its grade id>", ...)``
+  and holds no test code: no hidden tests, no asserts, nothing from ``netmarketing.grading``;
+  its item is registered (:mod:`netmarketing.learner.items`) and so is its grader check
+  (:mod:`netmarketing.grading.checks`);
 - the release nbgrader generates (into a temporary folder) contains no solution
-  delimiters, no solution text and no hidden-test text;
-- optionally (``execute=True``), every source notebook runs with all its tests passing.
+  delimiters and no solution text;
+- optionally (``execute=True``), every source notebook runs on two learners' variants and
+  its answers earn full marks from the grader's checks.
 """
 
 from __future__ import annotations
@@ -28,13 +33,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from netmarketing.grading.evidence import PRACTICE, course_modules, indicator_from_grade_id, indicator_slug
+from netmarketing.grading.cells import source
+from netmarketing.grading.evidence import (
+    NOT_COUNTED,
+    PRACTICE,
+    REFLECTION,
+    course_modules,
+    indicator_from_grade_id,
+    indicator_slug,
+)
 
 ERROR = "error"
 WARNING = "warning"
 MIN_ITEMS_PER_INDICATOR = 2
+#: Every indicator of a duty that has a module: at least this many automatic and judgement items.
+MIN_AUTO_ITEMS = 2
+MIN_JUDGEMENT_ITEMS = 1
 _LEARNER_ID_RE = re.compile(r"^\s*LEARNER_ID\s*=\s*(\w+\.)?(learner_id|whoami)\(\)", re.MULTILINE)
 _DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+_SUBMIT_RE = re.compile(r"""^\s*submit\(\s*["'](?P<id>[a-z0-9_]+)["']""", re.MULTILINE)
 # Lines shorter than this are too generic to count as leaked solution text (")", "else:").
 _MIN_SECRET_LINE = 12
 # A secret this long is specific on its own, also when embedded in a longer line (prose, a comment).
@@ -67,6 +84,12 @@ class CheckReport:
     modules: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     items_per_indicator: dict[str, int] = field(default_factory=dict)
+    #: task -> {K/S code of the task: number of the task's items that exercise it}
+    coverage: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: indicator -> {"auto": n, "manual": n}
+    kinds_per_indicator: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: attitude A01-A06 -> number of reflection prompts
+    attitudes: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -87,8 +110,25 @@ class CheckReport:
     def add(self, severity: str, code: str, message: str, **where: Any) -> None:
         self.findings.append(Finding(severity, code, message, **where))
 
+    def coverage_lines(self) -> list[str]:
+        """Return the K/S coverage per task, the evidence kinds per indicator and the attitudes, in zh-TW."""
+        lines = []
+        for task, codes in sorted(self.coverage.items()):
+            marks = "  ".join(f"{code}{'✓' if n else '✗'}{n}" for code, n in codes.items())
+            lines.append(f"{task} 知識與技能覆蓋 (K/S coverage): {marks}")
+        for code, kinds in sorted(self.kinds_per_indicator.items()):
+            if kinds.get("auto", 0) or kinds.get("manual", 0):
+                lines.append(
+                    f"{code} 自動評分 {kinds.get('auto', 0)} 項、書面判斷 {kinds.get('manual', 0)} 項 "
+                    f"(automatic {kinds.get('auto', 0)}, judgement {kinds.get('manual', 0)})"
+                )
+        if self.attitudes:
+            shown = "  ".join(f"{code}:{n}" for code, n in sorted(self.attitudes.items()))
+            lines.append(f"態度反思題 (attitude reflections): {shown}")
+        return lines
+
     def format(self) -> str:
-        lines = [f.format() for f in self.findings]
+        lines = [f.format() for f in self.findings] + self.coverage_lines()
         verdict = "通過 (passed)" if self.ok else "未通過 (failed)"
         lines.append(
             f"課程檢查{verdict}：{len(self.modules)} 個單元，{len(self.errors)} 個錯誤，{len(self.warnings)} 個警告 "
@@ -96,11 +136,6 @@ class CheckReport:
             f"{len(self.errors)} errors, {len(self.warnings)} warnings)"
         )
         return "\n".join(lines)
-
-
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
 
 
 def _load_standard() -> Any:
@@ -145,7 +180,24 @@ def _check_notebook(path: Path, module: str, std: Any, report: CheckReport) -> l
             )
         if grade_id:
             ids_in_notebook[grade_id] += 1
-        text = _source(cell)
+        text = source(cell)
+        if any(d in text for d in _DELIMITERS[2:]):
+            report.add(
+                ERROR,
+                "hidden-tests-not-allowed",
+                "筆記本不可含隱藏測試：檢查寫在評分程式 netmarketing.grading.checks，學員的核心碰不到 "
+                "(no hidden tests in notebooks: checks live in the grader)",
+                cell=label,
+                **where,
+            )
+        if "netmarketing.grading" in text:
+            report.add(
+                ERROR,
+                "grader-import-in-notebook",
+                "筆記本不可匯入 netmarketing.grading (notebooks must not import the grader)",
+                cell=label,
+                **where,
+            )
         if any(d in text for d in _DELIMITERS[:2]) and not nbg.get("solution", False):
             report.add(
                 ERROR,
@@ -173,7 +225,7 @@ def _check_notebook(path: Path, module: str, std: Any, report: CheckReport) -> l
 def _check_identity_cell(nb: dict, report: CheckReport, where: dict) -> None:
     """Check that the first code cell records the learner id and prints the identity marker."""
     code_cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    first = _source(code_cells[0]) if code_cells else ""
+    first = source(code_cells[0]) if code_cells else ""
     if not _LEARNER_ID_RE.search(first):
         report.add(
             ERROR,
@@ -206,7 +258,21 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
     indicator = nm.get("indicator")
     output = nm.get("output")
     grade_id = nbg.get("grade_id", "")
-    record = {"grade_id": grade_id, "indicator": None, "output": None, **where}
+    kind = "auto" if cell.get("cell_type") == "code" and not nbg.get("solution", False) else "manual"
+    record = {
+        "grade_id": grade_id,
+        "indicator": None,
+        "output": None,
+        "kind": kind,
+        "ks": list(nm.get("ks", []) or []),
+        "rubric": nm.get("rubric"),
+        "attitude": nm.get("attitude"),
+        **where,
+    }
+    if kind == "auto":
+        _check_auto_cell(cell, grade_id, label, report, where)
+    if indicator == REFLECTION:
+        return _check_reflection(record, nbg, std, label, report, where)
     if not float(nbg.get("points", 0) or 0) > 0:
         report.add(
             ERROR,
@@ -227,7 +293,7 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
             **where,
         )
         return record
-    if indicator != PRACTICE:
+    if indicator not in NOT_COUNTED:
         try:
             std.indicator(indicator)
         except KeyError:
@@ -240,6 +306,8 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
             )
             return record
     record["indicator"] = indicator
+    if indicator not in NOT_COUNTED:
+        _check_ks_and_rubric(record, std.indicator(indicator).task, std, label, report, where)
     try:
         from_id = indicator_from_grade_id(grade_id)
     except ValueError:
@@ -279,6 +347,132 @@ def _check_graded_cell(cell: dict, label: str, std: Any, report: CheckReport, wh
     return record
 
 
+def _check_reflection(
+    record: dict, nbg: dict, std: Any, label: str, report: CheckReport, where: dict
+) -> dict:
+    """A reflection prompt names one attitude (A01-A06), weighs nothing and is never scored."""
+    attitude = record["attitude"]
+    if attitude not in std.codes("attitude"):
+        report.add(
+            ERROR,
+            "unknown-attitude",
+            f"反思題必須標記態度 metadata.netmarketing.attitude（A01–A06），目前是 {attitude!r} "
+            "(a reflection prompt names one attitude A01-A06)",
+            cell=label,
+            **where,
+        )
+    if float(nbg.get("points", 0) or 0) != 0 or record["kind"] != "manual":
+        report.add(
+            ERROR,
+            "reflection-scored",
+            "反思題是書面作答且配分為 0：它給認證人員參考，從不計分 (reflections are written, 0 points)",
+            cell=label,
+            **where,
+        )
+    record["indicator"] = REFLECTION
+    return record
+
+
+def _check_ks_and_rubric(
+    record: dict, task: str, std: Any, label: str, report: CheckReport, where: dict
+) -> None:
+    """Each counting item names the K/S codes it exercises (from its task); written items name a detailed rubric."""
+    wanted = set(std.task(task).knowledge) | set(std.task(task).skills)
+    ks = record["ks"]
+    if not ks:
+        report.add(
+            ERROR,
+            "ks-missing",
+            f"評分項目必須在 metadata.netmarketing.ks 標記所練習的知識與技能（{task} 的 "
+            f"{', '.join(sorted(wanted))}）(graded item needs its K/S codes)",
+            cell=label,
+            **where,
+        )
+    for code in ks:
+        if code not in wanted:
+            report.add(
+                ERROR,
+                "ks-not-of-task",
+                f"{code} 不屬於工作任務 {task} 的知識與技能 (code {code} is not listed for task {task})",
+                cell=label,
+                **where,
+            )
+    if record["kind"] != "manual":
+        return
+    from netmarketing.certify.rubrics import RubricError, load_rubrics
+
+    try:
+        rubrics = _RUBRICS.setdefault("all", load_rubrics())
+    except RubricError as exc:
+        report.add(ERROR, "rubrics-invalid", str(exc), cell=label, **where)
+        return
+    rubric = rubrics.get(record["rubric"] or "")
+    if rubric is None:
+        report.add(
+            ERROR,
+            "rubric-missing",
+            f"書面判斷項目必須以 metadata.netmarketing.rubric 指定評分規準（可用：{', '.join(sorted(rubrics))}），"
+            f"目前是 {record['rubric']!r} (a judgement item names its rubric)",
+            cell=label,
+            **where,
+        )
+    elif not rubric.detailed:
+        report.add(
+            ERROR,
+            "rubric-not-detailed",
+            f"評分規準 {rubric.id} 的每項準則都要有 0–3 級的描述與範例作答 "
+            f"(rubric {rubric.id} must describe each criterion level by level, with exemplars)",
+            cell=label,
+            **where,
+        )
+
+
+_RUBRICS: dict[str, Any] = {}
+
+
+def _check_auto_cell(cell: dict, grade_id: str, label: str, report: CheckReport, where: dict) -> None:
+    """An automatically graded cell only hands answers in; the grader's check judges them."""
+    from netmarketing.grading.checks import load_checks
+    from netmarketing.learner.items import find
+
+    text = source(cell)
+    if re.search(r"^\s*assert\b", text, re.MULTILINE):
+        report.add(
+            ERROR,
+            "test-code-in-notebook",
+            "評分格不可含測試程式 (assert)；請改在 netmarketing.grading.checks 寫檢查 "
+            "(graded cells hold no test code: write a grader check instead)",
+            cell=label,
+            **where,
+        )
+    handed = [m.group("id") for m in _SUBMIT_RE.finditer(text)]
+    if handed != [grade_id]:
+        report.add(
+            ERROR,
+            "submit-missing",
+            f'評分格必須剛好呼叫一次 submit("{grade_id}", ...)，目前是 {handed} '
+            f"(a graded cell calls submit with its own grade id exactly once)",
+            cell=label,
+            **where,
+        )
+    if find(grade_id) is None:
+        report.add(
+            ERROR,
+            "item-not-registered",
+            f"netmarketing.learner.items 沒有登記 {grade_id} (no item spec registered)",
+            cell=label,
+            **where,
+        )
+    if grade_id not in load_checks():
+        report.add(
+            ERROR,
+            "check-not-registered",
+            f"netmarketing.grading.checks 沒有 {grade_id} 的評分程式 (no grader check registered)",
+            cell=label,
+            **where,
+        )
+
+
 # --- course-wide --------------------------------------------------------------------
 def _check_unique_ids(items: list[dict], report: CheckReport) -> None:
     seen: dict[str, list[str]] = defaultdict(list)
@@ -298,7 +492,7 @@ def _check_unique_ids(items: list[dict], report: CheckReport) -> None:
 def _check_coverage(
     items: list[dict], std: Any, report: CheckReport, duties_in_scope: set[str] | None
 ) -> None:
-    counts = Counter(item["indicator"] for item in items if item["indicator"] not in (None, PRACTICE))
+    counts = Counter(item["indicator"] for item in items if item["indicator"] not in (None, *NOT_COUNTED))
     outputs = Counter(item["output"] for item in items if item["output"])
     report.items_per_indicator = {code: counts.get(code, 0) for code in std.codes("indicator")}
     duties_present = {_duty_of_indicator(code) for code in counts}
@@ -315,10 +509,51 @@ def _check_coverage(
             f"(no module assesses duty {duty} yet)",
             cell=duty,
         )
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        if item["indicator"] not in (None, *NOT_COUNTED):
+            kinds[item["indicator"]][item["kind"]] += 1
+    report.kinds_per_indicator = {code: dict(kinds.get(code, {})) for code in std.codes("indicator")}
+    report.attitudes = {
+        code: sum(1 for i in items if i["indicator"] == REFLECTION and i.get("attitude") == code)
+        for code in std.codes("attitude")
+    }
+    for task in std.tasks:
+        duty = _duty_of_indicator(task.code.replace("T", "P", 1))
+        if duty not in duties_present or (duties_in_scope is not None and duty not in duties_in_scope):
+            continue
+        task_items = [
+            i
+            for i in items
+            if i["indicator"] not in (None, *NOT_COUNTED) and _task_of_code(i["indicator"]) == task.code
+        ]
+        exercised = Counter(code for i in task_items for code in i.get("ks", []))
+        report.coverage[task.code] = {
+            code: exercised.get(code, 0) for code in (*task.knowledge, *task.skills)
+        }
+        for code, n in report.coverage[task.code].items():
+            if not n:
+                report.add(
+                    ERROR,
+                    "ks-not-covered",
+                    f"工作任務 {task.code} 的 {code} 沒有任何評分項目練習到 (no item of {task.code} exercises {code})",
+                    cell=task.code,
+                )
     for code in std.codes("indicator"):
         duty = _duty_of_indicator(code)
         if duty not in duties_present or (duties_in_scope is not None and duty not in duties_in_scope):
             continue
+        n_auto, n_judgement = kinds[code].get("auto", 0), kinds[code].get("manual", 0)
+        if n_auto < MIN_AUTO_ITEMS or n_judgement < MIN_JUDGEMENT_ITEMS:
+            report.add(
+                ERROR,
+                "evidence-kinds",
+                f"行為指標 {code} 需要至少 {MIN_AUTO_ITEMS} 個自動評分項目與 {MIN_JUDGEMENT_ITEMS} 個書面判斷項目，"
+                f"目前 {n_auto} 與 {n_judgement} "
+                f"(indicator needs {MIN_AUTO_ITEMS} automatic and {MIN_JUDGEMENT_ITEMS} judgement items, "
+                f"has {n_auto} and {n_judgement})",
+                cell=code,
+            )
         if counts.get(code, 0) < MIN_ITEMS_PER_INDICATOR:
             report.add(
                 ERROR if complete else WARNING,
@@ -401,7 +636,7 @@ def secret_lines(nb: dict) -> tuple[set[str], set[str]]:
     hidden: set[str] = set()
     shown: set[str] = set()
     for cell in nb.get("cells", []):
-        text = _source(cell)
+        text = source(cell)
         code = cell.get("cell_type") == "code"
         nbg = cell.get("metadata", {}).get("nbgrader", {})
         sol, hid, other = _split_regions(text)
@@ -460,15 +695,15 @@ def _scan_release(module: str, course_dir: Path, report: CheckReport) -> None:
             _scan_released_notebook(source, released, report, where)
 
 
-def _scan_released_notebook(source: Path, released: Path, report: CheckReport, where: dict) -> None:
+def _scan_released_notebook(source_path: Path, released: Path, report: CheckReport, where: dict) -> None:
     try:
-        solution, hidden = secret_lines(json.loads(source.read_text(encoding="utf-8")))
+        solution, hidden = secret_lines(json.loads(source_path.read_text(encoding="utf-8")))
     except json.JSONDecodeError:
         return  # already reported as invalid-notebook
     nb = json.loads(released.read_text(encoding="utf-8"))
     for index, cell in enumerate(nb.get("cells", [])):
         label = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
-        texts = [_source(cell)]
+        texts = [source(cell)]
         texts += [json.dumps(o, ensure_ascii=False) for o in cell.get("outputs", []) or []]
         joined = "\n".join(texts)
         for delimiter in _DELIMITERS:
@@ -501,36 +736,65 @@ def _scan_released_notebook(source: Path, released: Path, report: CheckReport, w
 
 
 # --- execution ------------------------------------------------------------------------
-def execute_notebook(path: Path, *, learner: str = "self-study", timeout: int = 300) -> str | None:
-    """Run one source notebook (solutions and hidden tests) and return the first error, or ``None``.
+def execute_notebook(
+    path: Path, variants: Any, learner: str, *, timeout: int = 300, answers_out: dict | None = None
+) -> list[str]:
+    """Run one source notebook (with its solutions) on ``learner``'s variant; return what fails.
 
-    The kernel runs in the notebook's folder as ``learner`` (``NETMARKETING_LEARNER``).
+    The answers it hands in are judged by the grader's checks, exactly as in grading (but
+    without a sandbox: these are the course's own solutions). An empty list means every
+    automatic item earned full marks. ``answers_out`` receives the answers handed in.
     """
+    import shutil
+
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    from netmarketing.grading.checks import Variant, load_checks, write_saved_answers
     from netmarketing.grading.identity import kernel_env_for
+    from netmarketing.grading.score import score_notebook
+    from netmarketing.learner.answers import read_folder
 
     nb = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    env = kernel_env_for(learner)
-    try:
-        client.execute(env=env)
-    except CellExecutionError as exc:
-        cell = next(
-            (c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None
+    load_checks()
+    world = variants.world(learner)
+    variant = Variant(learner, world.tables, world.truth)
+    with (
+        tempfile.TemporaryDirectory(prefix="netmarketing-answers-") as answers_dir,
+        tempfile.TemporaryDirectory(prefix="netmarketing-work-") as work,
+    ):
+        # The notebook runs in a copy of its folder: widget answers are saved there, never in course/.
+        shutil.copytree(path.parent, work, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb"))
+        grade_ids = [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in nb.cells]
+        write_saved_answers(work, grade_ids, variant)
+        env = kernel_env_for(learner)
+        env.update(NETMARKETING_DATA=str(variants.data_folder(learner)), NETMARKETING_ANSWERS=answers_dir)
+        from netmarketing.grading.sandbox import local_kernel_manager
+
+        client = NotebookClient(
+            nb, km=local_kernel_manager(Path(work)), timeout=timeout, resources={"metadata": {"path": work}}
         )
-        label = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "") if cell else ""
-        return f"[{label}] {exc.ename}: {exc.evalue}" if label else f"{exc.ename}: {exc.evalue}"
-    except (CellTimeoutError, DeadKernelError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        try:
+            client.execute(env=env)
+        except CellExecutionError as exc:
+            cell = next(
+                (c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
+                None,
+            )
+            label = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "") if cell else ""
+            return [f"[{label}] {exc.ename}: {exc.evalue}" if label else f"{exc.ename}: {exc.evalue}"]
+        except (CellTimeoutError, DeadKernelError) as exc:
+            return [f"{type(exc).__name__}: {exc}"]
+        answers, problems = read_folder(Path(answers_dir))
+    if answers_out is not None:
+        answers_out.update(answers)
+    grades = score_notebook(nb, nb, answers, problems, variant)
+    return [
+        f"[{gid}] {g['score']:g}/{g['max_score']:g}: {g['message_zh']}"
+        for gid, g in grades.items()
+        if g["kind"] == "auto" and (g["score"] or 0) < g["max_score"]
+    ]
 
 
 # --- entry point ------------------------------------------------------------------------
@@ -542,7 +806,9 @@ def check_course(
     release: bool = True,
     standard: Any = None,
     timeout: int = 300,
-    learners: Iterable[str] = ("self-study",),
+    learners: Iterable[str] = ("check-learner-a", "check-learner-b"),
+    variants: Any = None,
+    coverage: bool = True,
 ) -> CheckReport:
     """Check the course (or some of its modules) and return the findings.
 
@@ -565,6 +831,12 @@ def check_course(
     learners : iterable of str
         Learner ids to execute the sources as; two or more catch solutions that only
         work on one data variant (hard-coded numbers).
+    variants : netmarketing.grading.variant.Variants, optional
+        Whose variants to execute on; default a throw-away course secret.
+    coverage : bool
+        Fail on evidence gaps of the duties the course has modules for: an indicator
+        without two automatic and one judgement item, a K/S code of a task no item
+        exercises. Off only while drafting a module (``--draft``); the coverage is still printed.
     """
     course_dir = Path(course_dir).resolve()
     std = standard if standard is not None else _load_standard()
@@ -598,9 +870,15 @@ def check_course(
         scope = {
             _duty_of_indicator(i["indicator"])
             for i in selected_items
-            if i["indicator"] not in (None, PRACTICE)
+            if i["indicator"] not in (None, *NOT_COUNTED)
         }
     _check_coverage(items, std, report, scope)
+    if not coverage:
+        gaps = {"evidence-kinds", "ks-not-covered", "too-few-items", "output-not-assessed"}
+        report.findings = [
+            Finding(WARNING, f.code, f.message, f.module, f.notebook, f.cell) if f.code in gaps else f
+            for f in report.findings
+        ]
 
     for module in selected:
         if module in unknown:
@@ -608,16 +886,69 @@ def check_course(
         if release:
             _scan_release(module, course_dir, report)
         if execute:
+            variants = variants or _throwaway_variants()
             for nb in sorted((course_dir / module).glob("*.ipynb")):
+                handed: dict[str, dict] = {}
                 for learner in learners:
-                    problem = execute_notebook(nb, learner=learner, timeout=timeout)
-                    if problem:
+                    handed[learner] = {}
+                    for problem in execute_notebook(
+                        nb, variants, learner, timeout=timeout, answers_out=handed[learner]
+                    ):
                         report.add(
                             ERROR,
                             "source-fails",
-                            f"原始筆記本（含解答）以學員 {learner} 執行失敗 "
-                            f"(source notebook fails its own tests as learner {learner}): {problem}",
+                            f"原始筆記本（含解答）在學員 {learner} 的資料上沒有拿到滿分 "
+                            f"(the solution does not earn full marks on learner {learner}'s variant): {problem}",
                             module=module,
                             notebook=nb.stem,
                         )
+                _check_variant_dependence(nb, module, handed, variants, report)
     return report
+
+
+def _check_variant_dependence(
+    path: Path, module: str, handed: dict[str, dict], variants: Any, report: CheckReport
+) -> None:
+    """Report every counting automatic item whose answer, copied from one learner, passes on another's variant."""
+    from netmarketing.grading.checks import Variant, judge
+
+    learners = list(handed)
+    if len(learners) < 2:
+        return
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    counting = {
+        c["metadata"]["nbgrader"]["grade_id"]
+        for c in nb.get("cells", [])
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and c.get("cell_type") == "code"
+        and not c["metadata"]["nbgrader"].get("solution")
+        and c.get("metadata", {}).get("netmarketing", {}).get("indicator") not in NOT_COUNTED
+    }
+    source, target = learners[0], learners[1]
+    world = variants.world(target)
+    other = Variant(target, world.tables, world.truth)
+    for grade_id in sorted(counting & set(handed[source])):
+        if judge(grade_id, handed[source][grade_id], None, other).fraction >= 1.0:
+            report.add(
+                ERROR,
+                "answer-not-variant-dependent",
+                f"{grade_id}：學員 {source} 的正確答案抄到學員 {target} 身上也拿到滿分；答案必須依資料版本而不同 "
+                f"(a copied answer passes on another variant)",
+                module=module,
+                notebook=path.stem,
+                cell=grade_id,
+            )
+
+
+#: Secret of the variants the course check runs solutions on. Public on purpose: its learners
+#: ("check-learner-a" ...) are not people, and a fixed secret lets their worlds be cached.
+CHECK_SECRET = b"netmarketing-course-check"
+
+
+def _throwaway_variants() -> Any:
+    """Return the course check's own variants (not any class's), cached with the public worlds."""
+    from netmarketing.data.world import cache_root
+    from netmarketing.grading.variant import Variants
+    from netmarketing.learner.data import learner_scale
+
+    return Variants(CHECK_SECRET, cache_root() / "course-check", learner_scale())

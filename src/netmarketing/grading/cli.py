@@ -1,4 +1,5 @@
-"""Commands of the grading room: ``course check``, ``course roster``, ``release``, ``lab``, ``cohort simulate``.
+"""Commands of the grading room: ``course check``, ``course roster``, ``release``, ``lab``, ``cohort simulate``,
+and the instructor's ``feedback`` and ``formgrader``.
 
 ``netmarketing grade`` comes from :mod:`netmarketing.grading.autograde_cli` when it is installed.
 """
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 from netmarketing.cli import UserError
+from netmarketing.grading import learner_lab
 from netmarketing.grading.workspace import Workspace
 
 
@@ -58,7 +60,8 @@ def cmd_course_check(args: argparse.Namespace) -> int:
         args.modules or None,
         execute=args.execute,
         release=not args.no_release,
-        learners=args.learner or ("self-study",),
+        coverage=not args.draft,
+        **({"learners": args.learner} if args.learner else {}),
     )
     print(report.format())
     return 0 if report.ok else 1
@@ -106,6 +109,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     for module in released:
         print(f"已產生學員版本 (released): {ws.release_dir / module}")
     kept = [m for m in modules if m not in released]
+    _publish_to_local_exchange(ws, released + learner_lab.unpublished(ws, kept))
     if kept:
         print(
             f"保留既有的學員版本與作答 (kept existing learner copies): {', '.join(kept)}；--refresh 可重新產生"
@@ -122,6 +126,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
         print(" ".join(command))
         return 0
     env = os.environ.copy()
+    env.update(_learner_env(ws, args.learner))
     config = _learner_lab_config(ws)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         p for p in (str(config), env.get("JUPYTER_CONFIG_PATH")) if p
@@ -130,11 +135,41 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=ws.release_dir, env=env)
 
 
+def _learner_env(ws: Workspace, learner: str | None) -> dict[str, str]:
+    """Return the environment that makes the lab's kernels work as ``learner`` on their own data.
+
+    With a course secret in the workspace the learner's data folder (tables only) is written
+    on first use; without one the learner studies the public self-study variant, and says so.
+    """
+    if not learner:
+        return {}
+    from netmarketing.grading.variant import SECRET_FILE, release_learner_data
+
+    env = {"NETMARKETING_LEARNER": learner}
+    if (ws.root / SECRET_FILE).is_file():
+        folder = ws.learner_data_dir / learner
+        if not (folder / "variant.json").is_file():
+            try:
+                folder = dict(release_learner_data(ws, [learner], ws.learner_data_dir))[learner]
+            except ValueError as exc:
+                raise UserError(str(exc)) from exc
+        env["NETMARKETING_DATA"] = str(folder)
+        print(f"學員 {learner} 使用自己的資料版本 (learner {learner} works on their own variant): {folder}")
+    else:
+        print(
+            f"學員 {learner}：此工作區沒有課程金鑰，使用公開的自學資料；正式評分時會改用講師的資料版本 "
+            f"(no course secret here: learner {learner} studies the public self-study variant)"
+        )
+    return env
+
+
 #: nbgrader's instructor panels; learners keep "Validate" (validate-assignment) and the assignment list.
 INSTRUCTOR_ONLY_EXTENSIONS = (
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:course-list",
+    # Pairing notebooks with text files is for course authors (course_text/); its menus are English.
+    "jupyterlab-jupytext",
 )
 
 
@@ -144,8 +179,78 @@ def _learner_lab_config(ws: Workspace) -> Path:
     page = folder / "labconfig" / "page_config.json"
     page.parent.mkdir(parents=True, exist_ok=True)
     disabled = dict.fromkeys(INSTRUCTOR_ONLY_EXTENSIONS, True)
+    if not learner_lab.exchange_works():
+        disabled[learner_lab.ASSIGNMENT_LIST_EXTENSION] = True  # no exchange, no Submit: hide the list
     page.write_text(json.dumps({"disabledExtensions": disabled}, indent=2) + "\n", encoding="utf-8")
+    learner_lab.write_learner_nbgrader_config(ws, folder)  # Validate texts, course id, exchange, learner id
     return folder
+
+
+def _publish_to_local_exchange(ws: Workspace, modules: list[str]) -> None:
+    """Release fresh learner copies to the workspace's exchange, so 繳交 (Submit) works in ``make lab``."""
+    try:
+        learner_lab.publish(ws, modules)
+    except RuntimeError as exc:
+        raise UserError(str(exc)) from exc
+
+
+# --- after grading: feedback, formgrader ------------------------------------------------
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from netmarketing.grading.review import refresh
+
+    ws = _workspace(args)
+    modules = _modules(ws, args.modules)
+    summary = refresh(ws, modules, students=args.student or None)
+    if not summary.pages:
+        print(
+            "沒有已評分的繳交；請先執行 netmarketing grade (nothing graded yet: run netmarketing grade first)"
+        )
+        return 0
+    if summary.scores_set:
+        print(
+            f"已依評分紀錄更新成績簿中 {summary.scores_set} 個分數 "
+            f"(set {summary.scores_set} gradebook scores from their rubric records)"
+        )
+    flags = summary.flags
+    print(
+        f"完整性警示 (integrity flags)：未處理 {flags.get('open', 0)}、已處理 {flags.get('resolved', 0)} "
+        f"(open / resolved)"
+    )
+    print(
+        f"已產生 {len(summary.pages)} 份回饋 (wrote feedback for {len(summary.pages)} submissions): {ws.feedback_dir}"
+    )
+    return 0
+
+
+def cmd_formgrader(args: argparse.Namespace) -> int:
+    from netmarketing.grading.formgrader import server_root, write_server_config
+
+    ws = _workspace(args)
+    root = server_root(ws)
+    config = write_server_config(ws)
+    try:  # formgrader's Release and Collect need the exchange folder
+        ws.exchange_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"注意：無法建立作業交換區 {ws.exchange_dir} (cannot create the exchange): {exc}")
+    jupyter = shutil.which("jupyter") or str(Path(sys.executable).parent / "jupyter")
+    extra = list(args.lab_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")
+    command = [jupyter, "lab", f"--ServerApp.root_dir={root}", *extra]
+    print(
+        f"講師的 JupyterLab（formgrader）從 {root} 啟動；開啟選單「Nbgrader → Formgrader」或網址 /formgrader "
+        f"(instructor JupyterLab served from {root}; open Nbgrader -> Formgrader, or /formgrader)"
+    )
+    if args.dry_run:
+        print(" ".join(command))
+        return 0
+    env = os.environ.copy()
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(config), env.get("JUPYTER_CONFIG_PATH")) if p
+    )
+    return subprocess.call(command, cwd=root, env=env)
 
 
 # --- cohort ------------------------------------------------------------------------------
@@ -191,7 +296,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--learner",
         action="append",
         metavar="ID",
-        help="以此學員的資料版本執行，可重複 (execute as this learner; repeatable; default self-study)",
+        help="以此學員的資料版本執行，可重複 (execute as this learner; repeatable; default two check learners)",
+    )
+    check.add_argument(
+        "--draft",
+        action="store_true",
+        help="草稿模式：證據缺口（指標項目不足、K/S 未覆蓋）只列為警告 (evidence gaps are warnings while drafting)",
     )
     _add_location_options(check)
     check.set_defaults(func=cmd_course_check)
@@ -214,6 +324,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lab.add_argument(
         "--refresh", action="store_true", help="重新產生已存在的學員版本，會覆蓋作答 (overwrite copies)"
     )
+    lab.add_argument(
+        "--learner",
+        metavar="ID",
+        help="以這位學員的身分與資料版本作答；需要課程金鑰，否則使用公開的自學資料 "
+        "(work as this learner, on their data variant; needs the course secret, else self-study data)",
+    )
     lab.add_argument("--dry-run", action="store_true", help="只顯示指令 (print the command only)")
     lab.add_argument(
         "lab_args",
@@ -222,6 +338,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_location_options(lab)
     lab.set_defaults(func=cmd_lab)
+
+    feedback = subparsers.add_parser(
+        "feedback",
+        help="人工評分後更新分數並重新產生回饋 (after manual grading: scores, rubric levels, comments in feedback)",
+        description="依評分紀錄更新成績簿與評分結果的分數、同步完整性警示，並重新產生每位學員的回饋頁 "
+        "(apply rubric records to the gradebook and results, sync integrity flags, rewrite every feedback page)",
+    )
+    feedback.add_argument(
+        "modules", nargs="*", metavar="MODULE", help="單元，預設全部 (modules; default all)"
+    )
+    feedback.add_argument(
+        "--student", action="append", metavar="ID", help="只寫這位學員的回饋 (only this learner)"
+    )
+    _add_location_options(feedback)
+    feedback.set_defaults(func=cmd_feedback)
+
+    formgrader = subparsers.add_parser(
+        "formgrader",
+        help="講師用 JupyterLab 與 formgrader（評分規準、警示、回饋）(instructor JupyterLab with formgrader)",
+    )
+    formgrader.add_argument("--dry-run", action="store_true", help="只顯示指令 (print the command only)")
+    formgrader.add_argument(
+        "lab_args",
+        nargs=argparse.REMAINDER,
+        help="傳給 jupyter lab 的參數，放在 -- 之後 (passed to jupyter lab)",
+    )
+    _add_location_options(formgrader)
+    formgrader.set_defaults(func=cmd_formgrader)
 
     cohort = subparsers.add_parser("cohort", help="模擬學員 (simulated learners)")
     cohort_sub = cohort.add_subparsers(dest="cohort_command", metavar="ACTION")

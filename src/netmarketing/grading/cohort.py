@@ -13,15 +13,22 @@ Levels (one learner each, then cycling; see :func:`plan_cohort`):
 ``copier``
     the code answers replaced by literal values computed from ANOTHER learner's variant
     (the first expert of the cohort), and that learner's identity marker in the outputs,
-    as if the file had been copied; hidden tests recompute from the copier's own variant
+    as if the file had been copied; the grader's checks judge them on the copier's own variant
     and fail;
 ``tamperer``
     expert answers, plus one auto-graded test cell edited (``edit-test``), deleted
     (``delete-test``) or stripped of its nbgrader metadata (``untag-test``), in turn;
+``memoless``
+    every automatic answer right, every written (judgement) answer left blank: automatic
+    points never make up for blank judgement, so this learner is never certified;
 ``crasher``
     expert answers, but the first code answer starts with an infinite loop that swallows
     ``KeyboardInterrupt`` (``loop``), ``os._exit(1)`` (``exit``) or a memory bomb (``memory``,
     bounded at 4 GiB so that an unprotected run cannot take the machine down), in turn.
+
+Widget items (answered by clicking and saving, ``answers/<grade id>.json``) get the right
+saved answer of the learner's own variant when the class's ``variants`` are given
+(:func:`netmarketing.grading.checks.write_saved_answers`); copiers get the classmate's.
 
 Submissions are written in nbgrader's layout ``<out>/<student>/<module>/<notebook>.ipynb``
 with a ``timestamp.txt``; the plan (who is which level, and the details above) is returned
@@ -43,9 +50,12 @@ from typing import Any
 
 import numpy as np
 
+from netmarketing.grading.cells import is_answer, item_kind, nbgrader_meta, source
 from netmarketing.learner.identity import MARKER_LABEL
 
-LEVELS = ("expert", "proficient", "novice", "blank", "copier", "tamperer", "crasher")
+LEVELS = ("expert", "proficient", "novice", "blank", "copier", "tamperer", "crasher", "memoless")
+#: Levels whose widget answers are right for their own variant (copiers take a classmate's).
+_SAVES_OWN_ANSWERS = ("expert", "proficient", "tamperer", "crasher", "memoless")
 TAMPER_MODES = ("edit-test", "delete-test", "untag-test")
 CRASH_MODES = ("loop", "exit", "memory")
 CRASH_CODE = {
@@ -171,24 +181,15 @@ def plan_cohort(n: int, *, levels: tuple[str, ...] = LEVELS, prefix: str = "sim"
 
 
 # --- notebook surgery ------------------------------------------------------------------
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
-def _nbg(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def solution_text(cell: dict) -> str:
     """Return the complete answer of a source solution cell (delimiter lines removed)."""
-    lines = _source(cell).split("\n")
+    lines = source(cell).split("\n")
     return "\n".join(line for line in lines if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
 
 
 def _split_solution(cell: dict) -> tuple[str, str, str]:
     """Return (text before, solution region, text after) of a source solution cell."""
-    lines = _source(cell).split("\n")
+    lines = source(cell).split("\n")
     begin = next((i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line), None)
     end = next((i for i, line in enumerate(lines) if "END SOLUTION" in line), None)
     if begin is None or end is None:
@@ -216,12 +217,7 @@ def assigned_names(code: str) -> list[str]:
 
 
 def _is_test_cell(cell: dict) -> bool:
-    nbg = _nbg(cell)
-    return cell.get("cell_type") == "code" and nbg.get("grade", False) and not nbg.get("solution", False)
-
-
-def _is_solution_cell(cell: dict) -> bool:
-    return _nbg(cell).get("solution", False)
+    return item_kind(cell) == "auto"
 
 
 def _identity_output(student_id: str) -> dict:
@@ -231,7 +227,7 @@ def _identity_output(student_id: str) -> dict:
 def _mark_identity(nb: dict, student_id: str) -> None:
     """Give the identity cell the output the learner's own run would have left."""
     for cell in nb["cells"]:
-        if cell.get("cell_type") == "code" and ("whoami(" in _source(cell) or "LEARNER_ID" in _source(cell)):
+        if cell.get("cell_type") == "code" and ("whoami(" in source(cell) or "LEARNER_ID" in source(cell)):
             cell["outputs"] = [_identity_output(student_id)]
             cell["execution_count"] = 1
             return
@@ -283,9 +279,12 @@ def __nm_py(value):
 
 
 def _capture_values(
-    source_nb: dict, notebook_dir: Path, learner: str, timeout: int
+    source_nb: dict, notebook_dir: Path, learner: str, timeout: int, data: Path | None = None
 ) -> dict[int, dict[str, str]]:
     """Run a source notebook as ``learner`` and return literal expressions of each solution cell's values.
+
+    ``data`` is that learner's data folder (tables only); without one, the public self-study
+    variant is used, which is just as much "another learner's numbers" for the copier.
 
     Returns ``{cell index: {name: python literal expression}}``.
     """
@@ -298,7 +297,7 @@ def _capture_values(
     cells = []
     for index, cell in enumerate(nb["cells"]):
         cells.append(cell)
-        if cell.get("cell_type") != "code" or not _is_solution_cell(cell):
+        if cell.get("cell_type") != "code" or not is_answer(cell):
             continue
         names = assigned_names(_split_solution(cell)[1])
         if not names:
@@ -312,14 +311,28 @@ def _capture_values(
     cells.insert(0, nbformat.v4.new_code_cell(_CAPTURE_HELPER))
     nb["cells"] = cells
     node = nbformat.reads(json.dumps(nb), as_version=4)  # joins list-of-lines sources
+    from netmarketing.grading.sandbox import local_kernel_manager
+
+    sockets = tempfile.mkdtemp(prefix="netmarketing-capture-")
     client = NotebookClient(
         node,
+        km=local_kernel_manager(Path(sockets)),
         timeout=timeout,
         allow_errors=True,
-        kernel_name="python3",
         resources={"metadata": {"path": str(notebook_dir)}},
     )
-    client.execute(env=kernel_env_for(learner))
+    env = kernel_env_for(learner)
+    env.pop("NETMARKETING_ANSWERS", None)  # a capture run hands nothing in
+    if data is not None:
+        env["NETMARKETING_DATA"] = str(data)
+    else:
+        env.pop("NETMARKETING_DATA", None)
+    try:
+        client.execute(env=env)
+    finally:
+        import shutil
+
+        shutil.rmtree(sockets, ignore_errors=True)
     values: dict[int, dict[str, str]] = {}
     for cell in node.cells:
         for output in cell.get("outputs", []):
@@ -369,10 +382,12 @@ def build_submission(
     if level == "blank":
         return nb
     source_by_id = {
-        _nbg(c).get("grade_id"): (i, c) for i, c in enumerate(source_nb["cells"]) if _nbg(c).get("grade_id")
+        nbgrader_meta(c).get("grade_id"): (i, c)
+        for i, c in enumerate(source_nb["cells"])
+        if nbgrader_meta(c).get("grade_id")
     }
     solution_cells = [
-        c for c in nb["cells"] if _is_solution_cell(c) and _nbg(c).get("grade_id") in source_by_id
+        c for c in nb["cells"] if is_answer(c) and nbgrader_meta(c).get("grade_id") in source_by_id
     ]
     code_answers = [c for c in solution_cells if c.get("cell_type") == "code"]
     n_code = len(code_answers)
@@ -386,9 +401,11 @@ def build_submission(
         solved = set(rng.choice(len(solution_cells), size=k, replace=False).tolist()) if k else set()
 
     for position, cell in enumerate(solution_cells):
-        index, src = source_by_id[_nbg(cell)["grade_id"]]
+        index, src = source_by_id[nbgrader_meta(cell)["grade_id"]]
         if position not in solved:
             continue
+        if level == "memoless" and cell.get("cell_type") != "code":
+            continue  # the written answers stay as released
         answer = solution_text(src)
         if level == "copier" and cell.get("cell_type") == "code":
             copied = _copied(src, (copied_values or {}).get(index, {}))
@@ -406,9 +423,9 @@ def build_submission(
         _tamper(nb, learner)
     elif level == "crasher" and code_answers:
         crash = learner.detail.get("crash", "loop")
-        code_answers[0]["source"] = CRASH_CODE[crash] + _source(code_answers[0])
-        learner.detail.setdefault("crash_cell", _nbg(code_answers[0]).get("grade_id"))
-        learner.detail.setdefault("crash_cells", []).append(_nbg(code_answers[0]).get("grade_id"))
+        code_answers[0]["source"] = CRASH_CODE[crash] + source(code_answers[0])
+        learner.detail.setdefault("crash_cell", nbgrader_meta(code_answers[0]).get("grade_id"))
+        learner.detail.setdefault("crash_cells", []).append(nbgrader_meta(code_answers[0]).get("grade_id"))
     _mark_identity(nb, copied_from if level == "copier" and copied_from else learner.student_id)
     return nb
 
@@ -420,8 +437,8 @@ def _tamper(nb: dict, learner: SimulatedLearner) -> None:
     target = tests[0]
     mode = learner.detail.get("tamper", "edit-test")
     # One target per notebook; the first one is also recorded on its own for convenience.
-    learner.detail.setdefault("tampered_cell", _nbg(target).get("grade_id"))
-    learner.detail.setdefault("tampered_cells", []).append(_nbg(target).get("grade_id"))
+    learner.detail.setdefault("tampered_cell", nbgrader_meta(target).get("grade_id"))
+    learner.detail.setdefault("tampered_cells", []).append(nbgrader_meta(target).get("grade_id"))
     if mode == "delete-test":
         nb["cells"].remove(target)
     elif mode == "untag-test":
@@ -461,6 +478,7 @@ def simulate_cohort(
     timeout: int = 300,
     timestamp: datetime | None = None,
     release_dir: Path | None = None,
+    variants: Any = None,
 ) -> Cohort:
     """Write the submissions of a simulated cohort for one module and return the plan.
 
@@ -484,6 +502,9 @@ def simulate_cohort(
     release_dir : Path, optional
         The module's learner copies, freshly released by nbgrader from ``course_dir`` (e.g. by
         the demo); default: release them again in a throw-away workspace.
+    variants : netmarketing.grading.variant.Variants, optional
+        The class's variants: copiers then copy the numbers of a classmate's real variant;
+        default the public self-study variant.
 
     Returns
     -------
@@ -513,13 +534,18 @@ def simulate_cohort(
             values = None
             if learner.level == "copier":
                 if name not in captured:
-                    captured[name] = _capture_values(sources[name], course_dir / module, copied_from, timeout)
+                    data = variants.data_folder(copied_from) if variants is not None else None
+                    captured[name] = _capture_values(
+                        sources[name], course_dir / module, copied_from, timeout, data
+                    )
                 values = captured[name]
             nb = build_submission(
                 release_nb, sources[name], learner, rng=rng, copied_values=values, copied_from=copied_from
             )
             (folder / name).write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (folder / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
+        if variants is not None:
+            _save_widget_answers(folder, learner, copied_from, releases, variants)
     cohort = Cohort(module=module, submitted_dir=out, learners=learners)
     meta = out / ".cohort"
     meta.mkdir(parents=True, exist_ok=True)
@@ -530,6 +556,21 @@ def simulate_cohort(
 
     write_roster(meta / "roster.csv", cohort.roster_rows())
     return cohort
+
+
+def _save_widget_answers(
+    folder: Path, learner: SimulatedLearner, copied_from: str, releases: dict[str, dict], variants: Any
+) -> None:
+    """Save the widget answers this learner would have clicked: right for their own variant, or a classmate's."""
+    if learner.level not in (*_SAVES_OWN_ANSWERS, "copier"):
+        return
+    from netmarketing.grading.checks import Variant, load_checks, write_saved_answers
+
+    load_checks()
+    grade_ids = [nbgrader_meta(c).get("grade_id", "") for nb in releases.values() for c in nb["cells"]]
+    whose = copied_from if learner.level == "copier" else learner.student_id
+    world = variants.world(whose)
+    write_saved_answers(folder, grade_ids, Variant(whose, world.tables, world.truth))
 
 
 def levels_from_text(text: str) -> tuple[str, ...]:

@@ -11,11 +11,17 @@ Convention (checked by ``netmarketing course check``):
   ``p1_2_4__rfm_segments``, so that a gradebook row (which only knows the
   grade id) maps to its indicator without the notebooks;
 - practice modules (``00_orientation``) use ``"practice"`` as indicator and
-  ``practice__`` as prefix; they never count toward a level decision.
+  ``practice__`` as prefix; they never count toward a level decision;
+- a graded item also names the knowledge and skill codes it exercises,
+  ``metadata.netmarketing.ks`` (``["K03", "S01"]``), all from its task's list in the
+  standard; a written (judgement) item names its rubric, ``metadata.netmarketing.rubric``;
+- a reflection prompt for an attitude (A01-A06) is a written cell with the indicator
+  ``"reflection"``, the grade-id prefix ``reflection__``, ``metadata.netmarketing.attitude``
+  and 0 points: the certifier reads it, it is never scored.
 
 A cell whose notebook role is "autograder tests" is ``kind="auto"``; a graded
-solution or markdown cell is ``kind="manual"`` (graded in formgrader against
-a rubric in ``autograder/rubrics/``).
+solution or markdown cell is ``kind="manual"`` (judgement evidence, graded in formgrader
+against a rubric in ``autograder/rubrics/``).
 """
 
 from __future__ import annotations
@@ -25,8 +31,13 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from netmarketing.grading.cells import item_kind
+
 PRACTICE = "practice"
-_SLUG_RE = re.compile(r"^(?P<slug>p\d+_\d+_\d+|practice)__[a-z0-9_]+$")
+REFLECTION = "reflection"
+#: Pseudo-indicators whose items never count toward a level decision.
+NOT_COUNTED = (PRACTICE, REFLECTION)
+_SLUG_RE = re.compile(r"^(?P<slug>p\d+_\d+_\d+|practice|reflection)__[a-z0-9_]+$")
 
 
 @dataclass(frozen=True)
@@ -40,10 +51,13 @@ class EvidenceItem:
     output: str | None  # "O1.2.1" for deliverables
     points: float
     kind: str  # "auto" or "manual"
+    ks: tuple[str, ...] = ()  # knowledge and skill codes exercised, e.g. ("K03", "S01")
+    rubric: str | None = None  # written items: the rubric they are graded with
+    attitude: str | None = None  # reflection prompts: the attitude A01-A06
 
     @property
     def counts_toward_level(self) -> bool:
-        return self.indicator != PRACTICE
+        return self.indicator not in NOT_COUNTED
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -69,12 +83,7 @@ def indicator_from_grade_id(grade_id: str) -> str:
             "(grade ids start with the indicator slug, e.g. p1_2_4__rfm_segments)"
         )
     slug = match.group("slug")
-    return PRACTICE if slug == PRACTICE else slug.upper().replace("_", ".")
-
-
-def _cell_kind(cell: dict) -> str:
-    nbg = cell.get("metadata", {}).get("nbgrader", {})
-    return "auto" if cell.get("cell_type") == "code" and not nbg.get("solution", False) else "manual"
+    return slug if slug in NOT_COUNTED else slug.upper().replace("_", ".")
 
 
 def notebook_evidence(path: Path, module: str | None = None) -> list[EvidenceItem]:
@@ -96,7 +105,10 @@ def notebook_evidence(path: Path, module: str | None = None) -> list[EvidenceIte
                 indicator=nm.get("indicator", ""),
                 output=nm.get("output"),
                 points=float(nbg.get("points", 0) or 0),
-                kind=_cell_kind(cell),
+                kind=item_kind(cell) or "manual",
+                ks=tuple(nm.get("ks", []) or []),
+                rubric=nm.get("rubric"),
+                attitude=nm.get("attitude"),
             )
         )
     return items

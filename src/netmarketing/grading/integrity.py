@@ -23,6 +23,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from netmarketing.grading import cells
+
 #: Status of a submission, most severe first; a submission's status is that of its most severe issue.
 STATUS_ORDER = ("error", "corrupt", "missing", "killed", "crashed", "memory", "timeout", "flagged", "graded")
 #: Statuses that are graded again on the next run even when the submission did not change.
@@ -54,27 +56,10 @@ def worst_status(issues: Iterable[Mapping[str, Any]]) -> str:
 
 
 # -- nbgrader cell roles ---------------------------------------------------------------------
-def nbgrader_meta(cell: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a cell's nbgrader metadata (empty when the cell is not an nbgrader cell)."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return dict(meta) if isinstance(meta, Mapping) else {}
-
-
-def cell_role(cell: Mapping[str, Any]) -> str | None:
-    """Return ``"test"``, ``"answer"``, ``"locked"`` or ``None`` for an ordinary cell."""
-    meta = nbgrader_meta(cell)
-    if not meta.get("grade_id"):
-        return None
-    if meta.get("solution"):
-        return "answer"
-    if meta.get("grade") or meta.get("locked") or meta.get("task"):
-        return "test" if meta.get("grade") and cell.get("cell_type") == "code" else "locked"
-    return None
-
-
-def source_text(cell: Mapping[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+# The readers live in .cells; these names stay for the modules that import them from here.
+nbgrader_meta = cells.nbgrader_meta
+cell_role = cells.role
+source_text = cells.source
 
 
 def normalize(text: str) -> str:

@@ -31,18 +31,54 @@ from netmarketing.grading.sandbox import (
     make_kernel_manager,
 )
 
+#: Run by the grader when a submission's kernel starts, before any learner cell and outside the
+#: cell timeout: the course's libraries, imported once, so that set-up cells are timed fairly.
+WARM_UP = (
+    "import numpy, pandas, pyarrow, scipy.stats, matplotlib.pyplot, seaborn, ipywidgets\n"
+    "import netmarketing.learner, netmarketing.learner.widgets"
+)
+#: Run between two notebooks of one submission in the same kernel: nothing the last notebook
+#: defined is left for the next one (as in a fresh kernel), only the imported libraries stay.
+RESET = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import os as _os, matplotlib.pyplot as _plt\n"
+    "_plt.close('all'); _os.chdir({work!r}); del _os, _plt"
+)
+
 
 @dataclass
 class KernelRun:
-    """Where one submission's kernels run: its box, its sandbox (None: unsandboxed) and limits."""
+    """Where one submission's notebooks run: its box, its sandbox (None: unsandboxed), limits, and its kernel.
+
+    The notebooks of one submission share one kernel, warmed up once and reset between
+    notebooks (:data:`RESET`); a kernel that had to be killed is discarded and the next
+    pass starts a fresh one. Whatever the learner's code did to the kernel in one notebook
+    can change only that learner's own answers.
+    """
 
     box: Path
     limits: SandboxLimits
     sandbox: Sandbox | None
     uid: int | None = None
+    km: Any = None  # the live kernel manager, or None
+    notebooks_run: int = 0  # notebooks run in the live kernel
+
+    def discard(self) -> None:
+        """End the live kernel and every process of the submission's user."""
+        from jupyter_core.utils import run_sync
+
+        km, self.km, self.notebooks_run = self.km, None, 0
+        if km is not None:
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
+            kill_process_group(getattr(km.provisioner, "pid", None) if km.provisioner else None)
+        if self.uid is not None:
+            kill_user_processes(self.uid)
 
 
 MAX_NOTEBOOK_MB = 50
+#: Saved widget state kept in an autograded notebook (bytes of JSON).
+MAX_WIDGET_STATE = 2_000_000
 MAX_SUBMISSION_MB = 200
 MAX_RESTARTS = 3
 #: Seconds to wait for a kernel to answer after an interrupt before it is killed.
@@ -333,6 +369,17 @@ def _mark_not_run(nb: Any, start: int, ename: str, zh: str) -> None:
             cell.outputs = [_synthetic_error(ename, zh)]
 
 
+def _run_quietly(client: Any, code: str, timeout: float) -> None:
+    """Run the grader's own ``code`` in the client's kernel (no notebook cell, output dropped)."""
+    from jupyter_core.utils import run_sync
+
+    reply = run_sync(client.kc.execute_interactive)(
+        code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None
+    )
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+
 def _run_pass(
     nb: Any,
     run: KernelRun,
@@ -342,8 +389,7 @@ def _run_pass(
     skipped: dict[int, Any],
     issues: list[Issue],
 ) -> tuple[int, str] | None:
-    """Run every cell once in a fresh kernel; return ``(cell index, reason)`` when the kernel had to go."""
-    from jupyter_core.utils import run_sync
+    """Run every cell once in the submission's kernel; return ``(cell index, reason)`` when the kernel had to go."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     limits, box, uid = run.limits, run.box, run.uid
@@ -356,10 +402,12 @@ def _run_pass(
     if time.monotonic() >= deadline:
         first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), 0)
         return first, "budget"
-    km = make_kernel_manager(run.sandbox)
-    km.transport = "ipc"
-    km.ip = str(box / "run" / "ipc")
-    km.connection_file = str(conn)
+    if run.km is None:
+        run.km = make_kernel_manager(run.sandbox)
+        run.km.transport = "ipc"
+        run.km.ip = str(box / "run" / "ipc")
+        run.km.connection_file = str(conn)
+    km = run.km
     client = _capped_client_class()(
         nb,
         km=km,
@@ -385,10 +433,21 @@ def _run_pass(
             kill_user_processes(uid)
 
     timer = threading.Timer(max(0.1, deadline - time.monotonic()), kill_kernel)
+    stopped = True  # until the notebook has run to its end
+    fresh_kernel_needed = False
     try:
         with client.setup_kernel(env=env, cwd=str(work)):
             timer.start()
-            for index, cell in enumerate(nb.cells):
+            first = run.notebooks_run == 0
+            prelude = WARM_UP if first else RESET.format(work=str(work))
+            # Not the learner's code and not timed like it: a generous limit, its output dropped.
+            try:
+                _run_quietly(client, prelude, max(limits.cell_timeout, 120) if first else limits.cell_timeout)
+            except (TimeoutError, RuntimeError):
+                # A warm-up that fails (e.g. a submitted pandas.py shadows the real one) is the learner's
+                # to meet in their own cells. A kernel the last notebook left unable to reset starts afresh.
+                fresh_kernel_needed = not first
+            for index, cell in enumerate([] if fresh_kernel_needed else nb.cells):
                 if cell.cell_type != "code":
                     continue
                 if index in skipped:
@@ -423,6 +482,14 @@ def _run_pass(
                             label,
                         )
                     )
+            if not fresh_kernel_needed:
+                # The widgets' last state goes into the notebook, so feedback can say what a widget showed.
+                with contextlib.suppress(Exception):
+                    client.set_widgets_metadata()
+                    if len(json.dumps(nb.metadata.get("widgets", {}))) > MAX_WIDGET_STATE:
+                        nb.metadata.pop("widgets", None)  # the learner's widgets, not a few controls
+                stopped = False
+                run.notebooks_run += 1
     except (DeadKernelError, RuntimeError) as exc:
         if budget_spent.is_set():
             return next(
@@ -434,9 +501,11 @@ def _run_pass(
         raise
     finally:
         timer.cancel()
-        with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=True)
-        kill_process_group(getattr(km.provisioner, "pid", None) if km.provisioner else None)
-        if uid is not None:
-            kill_user_processes(uid)
+        if client.kc is not None:
+            with contextlib.suppress(Exception):
+                client.kc.stop_channels()
+        if stopped:
+            run.discard()  # killed, crashed or out of time: the next pass starts a fresh kernel
+    if fresh_kernel_needed:
+        return _run_pass(nb, run, env, deadline, name, skipped, issues)
     return None

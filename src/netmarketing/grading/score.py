@@ -11,15 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from netmarketing.grading import integrity
+from netmarketing.grading.cells import item_kind
 from netmarketing.grading.checks import Variant, judge
-
-
-def item_kind(cell: Any) -> str | None:
-    """Return ``"auto"``, ``"manual"`` or None for a cell that is not graded."""
-    meta = integrity.nbgrader_meta(cell)
-    if not (meta.get("grade") and meta.get("grade_id")):
-        return None
-    return "manual" if meta.get("solution") else "auto"
 
 
 def ungraded(source_nb: Any) -> dict[str, dict[str, Any]]:
@@ -62,6 +55,16 @@ def score_notebook(
         meta = integrity.nbgrader_meta(cell)
         gid = meta["grade_id"]
         points = float(meta.get("points", 0) or 0)
+        if kind == "manual" and points == 0:
+            # A reflection prompt (attitudes A01-A06): read by the certifier, never scored.
+            grades[gid] = {
+                "score": 0.0,
+                "max_score": 0.0,
+                "kind": "manual",
+                "message_zh": "反思題：給認證人員參考，不計分",
+                "message_en": "reflection: read by the certifier, not scored",
+            }
+            continue
         if kind == "manual":
             answered = integrity.normalize(integrity.source_text(cell)) != stubs.get(gid)
             grades[gid] = {

@@ -96,7 +96,6 @@ def store(ws: Any, module: str, record: dict[str, Any], sources: Sequence[Path],
     stamp = Path(ws.submission_dir(student, module)) / "timestamp.txt"
     if graded_dir.is_dir() and stamp.is_file() and not stamp.is_symlink():
         shutil.copyfile(stamp, graded_dir / "timestamp.txt")
-    if feedback:
-        from netmarketing.grading.feedback import write_feedback
+    from netmarketing.grading.review import after_grading  # flags, manual grades, feedback
 
-        write_feedback(Path(ws.feedback_dir) / student / module, record, sources, executed)
+    after_grading(ws, module, record, feedback=feedback)

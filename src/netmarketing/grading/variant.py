@@ -102,9 +102,11 @@ class Variants:
 
     def data_folder(self, learner_id: str) -> Path:
         """Return a folder with the learner's tables only (for their kernel), writing it on first use."""
+        from netmarketing.data import DATA_VERSION
         from netmarketing.data.release import VARIANT_FILE
 
-        folder = self.cache / "learner-data" / self.label(learner_id)
+        # Named by data version and scale too: a new generator or scale must never reuse old tables.
+        folder = self.cache / "learner-data" / f"{self.label(learner_id)}-v{DATA_VERSION}-x{self.scale:g}"
         if not (folder / VARIANT_FILE).is_file():
             self.release(learner_id, folder, replace=False)  # a kernel may be reading it already
         return folder

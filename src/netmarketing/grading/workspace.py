@@ -34,14 +34,17 @@ import contextlib
 import csv
 import functools
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netmarketing.grading.evidence import course_modules
+from netmarketing.grading.formgrader import configure_formgrader
+from netmarketing.grading.validator_texts import configure_validator
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -52,8 +55,10 @@ if TYPE_CHECKING:
 
 DEFAULT_COURSE_ID = "kmc2431-008v1"
 ROSTER_FIELDS = ("id", "first_name", "last_name", "email")
-#: Replaces solution regions in the learner copies (nbgrader's default stub, in zh-TW).
-CODE_STUB = "# 請在此撰寫你的程式碼 (your code here)\nraise NotImplementedError()"
+#: Replaces solution regions in the learner copies. The bare ``raise NotImplementedError()`` is what
+#: :mod:`netmarketing.learner.handin` recognises; :meth:`Workspace.generate` writes the exercise's
+#: name above it, and the learner's kernel then says in zh-TW which exercise is not answered yet.
+CODE_STUB = "raise NotImplementedError()  # 請把這一行換成你的程式碼 (replace this line with your code)"
 TEXT_STUB = "請在此作答 (YOUR ANSWER HERE)"
 
 
@@ -192,6 +197,12 @@ class Workspace:
         c.ClearSolutions.text_stub = TEXT_STUB
         # A deleted test cell comes back from the master copy instead of silently scoring 0.
         c.OverwriteCells.add_missing_cells = True
+        # nbgrader's own autograde (formgrader's button, `nbgrader autograde`) runs our pipeline
+        # (see netmarketing.grading.nbgrader_bridge); import strings keep this file quick to load.
+        c.Autograde.sanitize_preprocessors = ["netmarketing.grading.nbgrader_bridge.PassThrough"]
+        c.Autograde.autograde_preprocessors = ["netmarketing.grading.nbgrader_bridge.TrustedAutograde"]
+        configure_validator(c)
+        configure_formgrader(c, self)  # rubrics, flags and the course's feedback in formgrader
         return c
 
     def config(self) -> Config:
@@ -241,6 +252,8 @@ class Workspace:
             raise RuntimeError(
                 f"無法產生單元 {module} 的學員版本 (generate_assignment failed):\n{result.get('log', '')}"
             )
+        for notebook in sorted((self.release_dir / module).glob("*.ipynb")):
+            prepare_learner_copy(notebook)
         return self.release_dir / module
 
     def variants(self) -> Variants:
@@ -265,6 +278,93 @@ class Workspace:
                 student_id = row.pop("id")
                 gb.update_or_create_student(student_id, **row)
         return len(rows)
+
+
+def exercise_of(cells: list, index: int) -> str | None:
+    """Return the exercise an answer cell belongs to: that of the next ``submit(...)``, else the last 練習 heading.
+
+    The exercise of a grade id comes from the learner items (``練習 1（0-1）``); a heading
+    (``### 練習 1：訂單有幾筆？`` gives ``練習 1``) names the exercise of a module without items.
+    """
+    from netmarketing.learner import items
+
+    for cell in cells[index + 1 :]:
+        found = _SUBMIT_RE.search(_source(cell)) if cell.get("cell_type") == "code" else None
+        if found:
+            item = items.find(found["grade_id"])
+            if item is not None:
+                return item.exercise
+            break
+    for cell in reversed(cells[:index]):
+        if cell.get("cell_type") == "markdown":
+            for line in reversed(_source(cell).splitlines()):
+                heading = _HEADING_RE.match(line)
+                if heading:
+                    return heading["exercise"]
+    return None
+
+
+def prepare_learner_copy(notebook: Path) -> None:
+    """Finish one released notebook for learners (the sources stay as authored).
+
+    - each unanswered code stub is told its exercise (:func:`name_exercises`);
+    - ``language_info`` is what the learner's Python kernel reports, so that merely opening
+      the notebook does not mark it as changed (JupyterLab writes the kernel's language info
+      into a notebook whose metadata differs, and then asks to save on closing).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=nbformat.NO_CONVERT)
+    named = name_exercises(nb)
+    language = kernel_language_info()
+    if named or (language and nb.metadata.get("language_info") != language):
+        if language and nb.metadata.get("kernelspec", {}).get("language", "python") == "python":
+            nb.metadata["language_info"] = language
+        nbformat.write(nb, str(notebook))
+
+
+def kernel_language_info() -> dict | None:
+    """Return the ``language_info`` this machine's Python kernel (ipykernel) reports, or None without it."""
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    except ImportError:  # pragma: no cover - ipykernel comes with JupyterLab
+        return None
+    return dict(IPythonKernel.language_info)
+
+
+def name_exercises(nb: Any) -> int:
+    """Write, above each unanswered code stub of a learner copy, which exercise it is; return how many.
+
+    nbgrader's code stub is one string for every answer cell; only the released copy learns its
+    exercise (``# 練習 1（0-1）作答區``), so the sources stay as authored. Written answers keep
+    nbgrader's text stub: the grader tells an unanswered one by comparing with it.
+    """
+    from netmarketing.learner.handin import EXERCISE_LINE, STUB_RAISE
+
+    cells = nb.cells
+    named = 0
+    for index, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        lines = _source(cell).splitlines(keepends=True)
+        stub = next((i for i, line in enumerate(lines) if line.startswith(STUB_RAISE)), None)
+        if cell.get("cell_type") != "code" or not meta.get("solution") or stub is None:
+            continue
+        exercise = exercise_of(cells, index)
+        label = EXERCISE_LINE.format(exercise=exercise) + "\n" if exercise else None
+        if label is None or (stub > 0 and lines[stub - 1] == label):
+            continue
+        cell["source"] = "".join([*lines[:stub], label, *lines[stub:]])
+        named += 1
+    return named
+
+
+_SUBMIT_RE = re.compile(r"""\bsubmit\(\s*["'](?P<grade_id>[^"']+)["']""")
+_HEADING_RE = re.compile(r"^#{1,6}\s*(?P<exercise>練習\s*[0-9０-９.\-]+)")
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
 
 
 def read_roster(path: Path) -> list[dict[str, str]]:

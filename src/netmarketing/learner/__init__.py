@@ -5,7 +5,12 @@
 - :func:`submit`: hand in a graded item's answers and see its self-check (:mod:`.handin`);
 - :func:`save_answer`, :func:`saved_answer`: answers given through a widget, kept beside the notebook;
 - :func:`setup_charts`: Chinese fonts for matplotlib and seaborn (``learner.charts``);
+- :func:`setup_display`: tables shown as a report does: NT$, percentages, ``—`` for missing
+  values (:mod:`.display`); :func:`money`, :func:`percent` format one number the same way;
 - ``learner.widgets``: interactive explorers, imported on first use (ipywidgets is heavy).
+
+Importing it in a notebook kernel also makes an unanswered answer cell say, in zh-TW, which
+exercise still needs an answer (:func:`.handin.explain_unanswered`).
 
 Nothing here leads to an answer key: the tables are all a kernel gets.
 """
@@ -16,7 +21,8 @@ import importlib
 from typing import Any
 
 from netmarketing.learner.data import learner_scale, load, table_names
-from netmarketing.learner.handin import submit, submitted
+from netmarketing.learner.display import money, percent, setup_display
+from netmarketing.learner.handin import explain_unanswered, submit, submitted
 from netmarketing.learner.identity import learner_id, whoami
 from netmarketing.learner.saved import save_answer, saved_answer
 
@@ -25,15 +31,21 @@ __all__ = [
     "learner_id",
     "learner_scale",
     "load",
+    "money",
+    "percent",
     "save_answer",
     "saved_answer",
     "setup_charts",
+    "setup_display",
     "submit",
     "submitted",
     "table_names",
     "whoami",
     "widgets",
 ]
+
+# In a notebook, an untouched answer cell ("raise NotImplementedError()") names its exercise in zh-TW.
+explain_unanswered()
 
 # Heavy or optional modules, imported on first use.
 _LAZY = {

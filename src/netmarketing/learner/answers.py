@@ -209,7 +209,6 @@ def _read_table(path: Path) -> Any:
 
 def read_item(item_dir: Path) -> dict[str, Any]:
     """Return the answers of one item folder written by :func:`write_item` (raises AnswerError)."""
-    import pandas as pd
 
     raw = json.loads(_read_regular(item_dir / "answer.json", MAX_JSON_BYTES).decode("utf-8"))
     if not isinstance(raw, dict) or not isinstance(raw.get("values"), dict):
@@ -228,7 +227,7 @@ def read_item(item_dir: Path) -> dict[str, Any]:
             if kind == "series":
                 if "value" not in frame.columns:
                     raise AnswerError(f"{name} 不是序列 (not a series)")
-                values[name] = pd.Series(frame["value"], name=entry.get("name"))
+                values[name] = frame["value"].rename(entry.get("name"))
             else:
                 values[name] = frame
         else:

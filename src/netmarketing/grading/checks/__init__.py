@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from netmarketing.learner import answers as answer_kinds
 from netmarketing.learner import items as learner_items
 
 #: Modules that register the course's checks, imported on first use.
-MODULES = ("m00_orientation", "m01_market_analysis")
+MODULES = ("m00_orientation", "m01_t1_1", "m01_t1_2")
 
 
 @dataclass(frozen=True)
@@ -90,27 +91,59 @@ class Registered:
     grade_id: str
     fn: Check
     module: str
+    #: For items answered through a widget: the answer a learner who gets it right saves
+    #: (``learner.save_answer``), computed from the variant. The course check and the simulated
+    #: cohort write it where the notebook's fresh run finds it; learners never see it.
+    saved: Callable[[Variant], Any] | None = None
 
 
 CHECKS: dict[str, Registered] = {}
 _imported: set[str] = set()
 
 
-def check(grade_id: str) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of ``grade_id``."""
+def check(grade_id: str, *, saved: Callable[[Variant], Any] | None = None) -> Callable[[Check], Check]:
+    """Register the decorated function as the check of ``grade_id``.
+
+    ``saved`` (widget items only) returns the right saved answer for a variant; see
+    :func:`write_saved_answers`.
+    """
 
     def register(fn: Check) -> Check:
         if grade_id in CHECKS and CHECKS[grade_id].fn.__qualname__ != fn.__qualname__:
             raise ValueError(f"check {grade_id} registered twice")
-        CHECKS[grade_id] = Registered(grade_id, fn, fn.__module__)
+        CHECKS[grade_id] = Registered(grade_id, fn, fn.__module__, saved)
         return fn
 
     return register
 
 
+def write_saved_answers(folder: Any, grade_ids: Iterable[str], variant: Variant) -> list[str]:
+    """Save, beside a notebook in ``folder``, the right widget answers of ``grade_ids`` for ``variant``.
+
+    What a learner who answers every widget item correctly would have saved; used to run the
+    course's solutions (``course check --execute``) and to simulate a cohort. Returns the grade
+    ids written.
+    """
+    from netmarketing.learner.saved import save_answer
+
+    written = []
+    for grade_id in grade_ids:
+        registered = CHECKS.get(grade_id)
+        if registered is not None and registered.saved is not None:
+            save_answer(grade_id, registered.saved(variant), folder)
+            written.append(grade_id)
+    return written
+
+
+#: Dotted names of more check modules to load, comma-separated (a course's own, or a test fixture's);
+#: grading workers inherit it, so nbgrader's own autograde path sees them too.
+ENV_EXTRA = "NETMARKETING_EXTRA_CHECKS"
+
+
 def load_checks(extra: Iterable[str] = ()) -> dict[str, Registered]:
-    """Import the course's check modules (and ``extra`` dotted module names) and return the registry."""
-    names = [f"{__name__}.{m}" for m in MODULES] + list(extra)
+    """Import the course's check modules (and ``extra`` / ``$NETMARKETING_EXTRA_CHECKS`` ones); return the registry."""
+    configured = [m.strip() for m in os.environ.get(ENV_EXTRA, "").split(",") if m.strip()]
+    names = [f"{__name__}.{m}" for m in MODULES] + list(extra) + configured
     for name in names:
         if name in _imported:
             continue

@@ -21,7 +21,7 @@ from typing import Any
 from netmarketing.learner.answers import Spec
 
 #: Modules that register items, imported on first use.
-MODULES = ("m00_orientation", "m01_market_analysis")
+MODULES = ("m00_orientation", "m01_t1_1", "m01_t1_2")
 
 #: A self-check gets the answers as attributes (``a.n_orders``) and yields ``(passed, message)`` lines.
 SelfCheck = Callable[[SimpleNamespace], Iterable[tuple[bool, str]]]
