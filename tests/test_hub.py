@@ -1,5 +1,5 @@
 """Fast tests of the class hub's parts: settings, the launcher's view and limits, accounts, the
-private exchange, the roster authenticator, the JupyterHub configuration and the feedback bridge.
+private exchange, the roster authenticator, and the JupyterHub configuration.
 
 The whole class in a real browser is ``test_hub_browser.py`` (slow). Tests that create users,
 chown files or enter namespaces need root (CI runs as root) and are skipped otherwise.
@@ -440,46 +440,6 @@ def test_data_release_is_found_only_when_the_data_room_offers_it(monkeypatch):
 
     monkeypatch.setattr(netmarketing.cli, "build_parser", without_release)
     assert not data_release_available()
-
-
-# -- the feedback bridge ---------------------------------------------------------------------------------
-def make_graded(ws_root: Path, learner: str, module: str, *, collected: bool) -> None:
-    feedback = ws_root / "feedback" / learner / module
-    feedback.mkdir(parents=True)
-    (feedback / "index.html").write_text(f"<h1>{module} 自動評分回饋</h1><p>{learner}</p>", encoding="utf-8")
-    submitted = ws_root / "submitted" / learner / module
-    submitted.mkdir(parents=True)
-    for notebook in ("o1_getting_started", "o2_pandas_for_marketers"):
-        (submitted / f"{notebook}.ipynb").write_text("{}")
-    if collected:
-        (submitted / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
-        (submitted / "submission_secret.txt").write_text(secrets.token_hex(16))
-
-
-def test_feedback_reaches_the_exchange_under_the_names_a_learners_fetch_looks_for(tmp_path, monkeypatch):
-    """Is each learner's feedback page published once per submitted notebook under nbgrader's hashed
-    name, and a submission that did not come through the exchange skipped with a reason?"""
-    from nbgrader.utils import notebook_hash
-
-    from netmarketing.grading.workspace import Workspace
-    from netmarketing.hub.instructor import release_feedback
-
-    monkeypatch.setenv("NETMARKETING_EXCHANGE", str(tmp_path / "exchange"))
-    (tmp_path / "exchange").mkdir()
-    os.chmod(tmp_path / "exchange", 0o777)
-    ws = Workspace(tmp_path / "autograder", course_dir=REPO / "course", course_id="nmt-unit")
-    make_graded(ws.root, "s001", "00_orientation", collected=True)
-    make_graded(ws.root, "s002", "00_orientation", collected=False)
-    report = release_feedback(ws, "00_orientation")
-    assert report.released == ["s001"] and "s002" in report.skipped
-    secret = (ws.root / "submitted" / "s001" / "00_orientation" / "submission_secret.txt").read_text()
-    published = tmp_path / "exchange" / "nmt-unit" / "feedback"
-    expected = {
-        f"{notebook_hash(secret=secret, notebook_id=nb)}.html"
-        for nb in ("o1_getting_started", "o2_pandas_for_marketers")
-    }
-    assert {p.name for p in published.iterdir()} == expected
-    assert all("s001" in (published / name).read_text(encoding="utf-8") for name in expected)
 
 
 # -- command line ----------------------------------------------------------------------------------------

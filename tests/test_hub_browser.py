@@ -3,7 +3,7 @@
 One throw-away hub (test-only accounts ``nmt-<tag>-...``, removed at the end) with two learners:
 each logs in, fetches module 00 from the assignment list, runs it, answers (A right, B wrong)
 and submits; the instructor logs in, collects in formgrader, grades with ``netmarketing grade``
-in the course service's terminal and releases the feedback with ``netmarketing hub feedback``;
+in the course service's terminal and generates and releases the feedback in formgrader;
 learner A fetches and reads the feedback. From learner A's kernel, the test then tries to reach
 what A must not: B's home, B's submission, the instructor's course folder, the grader's caches,
 the course secret and any truth of A's variant.
@@ -29,7 +29,20 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 MODULE = "00_orientation"
 NOTEBOOK = "o1_getting_started"
-NBGRADER_MENU = ".lm-MenuBar-itemLabel:text-is('Nbgrader')"
+
+
+def zh(domain: str, text: str) -> str:
+    """Return the label the installed zh-TW language pack shows for ``text`` (``text`` when untranslated)."""
+    import jupyterlab_language_pack_zh_TW as pack
+
+    folder = Path(pack.__file__).parent / "locale" / "zh_TW" / "LC_MESSAGES"
+    catalog = json.loads((folder / f"{domain}.json").read_text(encoding="utf-8"))
+    return (catalog.get(text) or [text])[0]
+
+
+NBGRADER_MENU = f".lm-MenuBar-itemLabel:text-is('{zh('nbgrader', 'Nbgrader')}')"
+ASSIGNMENTS_TAB = f".lm-TabBar-tab:has-text('{zh('nbgrader', 'Assignments')}')"
+KERNEL_IDLE = f".jp-StatusBar-TextItem:has-text('{zh('jupyterlab', 'Idle')}')"
 #: Learner A answers both exercises of o1 correctly; learner B hands in a wrong order count.
 ANSWERS = {
     "right": ["n_orders = len(orders)", 'top_platform = orders["platform"].value_counts().index[0]'],
@@ -58,7 +71,7 @@ def log_in(page, hub, user: str, next_path: str = "") -> None:
 
 def open_assignment_list(page) -> None:
     page.click(NBGRADER_MENU)
-    page.click(".lm-Menu-itemLabel:text-is('Assignment List')")
+    page.click(f".lm-Menu-itemLabel:text-is('{zh('nbgrader', 'Assignment List')}')")
     page.wait_for_selector("#released_assignments_list_loading", state="hidden")
 
 
@@ -85,13 +98,12 @@ def do_module_00(page, hub, user: str, answers: list[str]) -> dict:
     seen["nbgrader_menu"] = page.locator(".lm-Menu-itemLabel").all_inner_texts()
     page.keyboard.press("Escape")
     open_assignment_list(page)
-    page.locator("#released_assignments_list .list_item", has_text=MODULE).locator(
-        "button:text-is('Fetch')"
-    ).click()
+    released = page.locator("#released_assignments_list .list_item", has_text=MODULE)
+    released.locator(f"button:text-is('{zh('nbgrader', 'Fetch')}')").click()
     page.wait_for_selector(f"#fetched_assignments_list .list_item:has-text('{MODULE}')")
     page.click(f"#fetched_assignments_list a:has-text('{MODULE}')")
     page.click(f"#fetched_assignments_list a:has-text('{NOTEBOOK}')")
-    page.wait_for_selector(".jp-StatusBar-TextItem:has-text('Idle')", timeout=120_000)
+    page.wait_for_selector(KERNEL_IDLE, timeout=120_000)
     for text in answers:
         cell = page.locator(".jp-CodeCell", has_text="raise NotImplementedError()").first
         cell.locator(".cm-content").click()
@@ -106,42 +118,53 @@ def do_module_00(page, hub, user: str, answers: list[str]) -> dict:
     seen["outputs"] = "\n".join(page.locator(".jp-Notebook .jp-OutputArea-output").all_inner_texts())
     page.keyboard.press("Control+s")
     page.wait_for_selector(".lm-TabBar-tab.jp-mod-dirty", state="detached")
-    page.click(".lm-TabBar-tab:has-text('Assignments')")
-    page.click("#fetched_assignments_list button:text-is('Submit')")
+    page.click(ASSIGNMENTS_TAB)
+    page.click(f"#fetched_assignments_list button:text-is('{zh('nbgrader', 'Submit')}')")
     page.wait_for_selector(f"#submitted_assignments_list .list_item:has-text('{MODULE}')", timeout=60_000)
     return seen
 
 
 # -- what the instructor does -------------------------------------------------------------------------
-def collect_and_grade(page, hub) -> tuple[str, str]:
-    """Collect in formgrader, then grade and release feedback in the course service's terminal."""
+def formgrader_action(page, hub, column: str) -> str:
+    """Press the button of ``column`` for module 00 in formgrader's Manage Assignments; return the message."""
+    page.goto(f"{hub.url}/services/{hub.settings.course_id}/formgrader/manage_assignments")
+    page.locator("tr", has_text=MODULE).locator(f"td.{column} a").click()
+    page.wait_for_selector("#success-modal, #error-modal", timeout=180_000)
+    return page.locator(".modal-body").first.inner_text()
+
+
+def collect_grade_and_release_feedback(page, hub) -> dict[str, str]:
+    """As the instructor: collect in formgrader, grade in the course service's terminal, then
+    generate and release the feedback in formgrader."""
     course = hub.settings.course_id
     log_in(page, hub, hub.instructor, f"/services/{course}/formgrader/manage_assignments")
-    row = page.locator("tr", has_text=MODULE)
-    row.locator("td.collect a").click()
-    page.wait_for_selector("#success-modal", timeout=90_000)
-    collected = page.locator("#success-modal .modal-body").inner_text()
+    done = {"collect": formgrader_action(page, hub, "collect")}
     page.goto(f"{hub.url}/services/{course}/lab?reset")
-    page.locator(".jp-LauncherCard[title='Start a new terminal session']").click()
+    page.locator(f".jp-LauncherCard[title='{zh('jupyterlab', 'Start a new terminal session')}']").click()
     page.locator(".jp-Terminal").wait_for()
     page.wait_for_timeout(1500)  # the shell prints its prompt
     page.locator(".jp-Terminal").click()
-    done = hub.settings.course_root / ".hub-test-exit"
-    page.keyboard.type(
-        f"netmarketing grade {MODULE} -q && netmarketing hub feedback {MODULE}; echo $? > {done}\n"
-    )
+    marker = hub.settings.course_root / ".hub-test-exit"
+    page.keyboard.type(f"netmarketing grade {MODULE} -q; echo $? > {marker}\n")
     deadline = time.monotonic() + 300
-    while not done.exists() and time.monotonic() < deadline:
+    while not marker.exists() and time.monotonic() < deadline:
         time.sleep(1)
-    return collected, done.read_text().strip() if done.exists() else "timeout"
+    done["grade"] = marker.read_text().strip() if marker.exists() else "timeout"
+    done["generate feedback"] = formgrader_action(page, hub, "generate-feedback")
+    done["release feedback"] = formgrader_action(page, hub, "release-feedback")
+    return done
 
 
 def read_feedback(page) -> str:
     """As learner A (already logged in): fetch the feedback and open it; return the page's text."""
-    page.click(".lm-TabBar-tab:has-text('Assignments')")
+    page.click(ASSIGNMENTS_TAB)
     page.click("#refresh_assignments_list")
-    page.locator("#submitted_assignments_list button:text-is('Fetch Feedback')").first.click()
-    page.locator("#submitted_assignments_list a:has-text('view feedback')").first.click()
+    page.locator(
+        f"#submitted_assignments_list button:text-is('{zh('nbgrader', 'Fetch Feedback')}')"
+    ).first.click()
+    page.locator(
+        f"#submitted_assignments_list a:has-text('{zh('nbgrader', '(view feedback)')}')"
+    ).first.click()
     page.locator(".jp-DirListing-item", has_text=NOTEBOOK).dblclick()
     frame = page.frame_locator(".jp-HTMLViewer iframe")
     frame.locator("h1").first.wait_for(timeout=60_000)
@@ -228,8 +251,9 @@ def run_probe(page, hub, paths: dict[str, str]) -> dict:
     code = PROBE.replace("PATHS", repr(paths)).replace("AUTOGRADER", repr(str(hub.settings.autograder_dir)))
     line = f"exec(__import__('base64').b64decode({base64.b64encode(code.encode()).decode()!r}).decode())"
     page.click(".jp-FileBrowser-toolbar [data-command='launcher:create']")
-    page.locator(".jp-LauncherCard[data-category='Notebook']").locator("visible=true").first.click()
-    page.wait_for_selector(".jp-StatusBar-TextItem:has-text('Idle')", timeout=120_000)
+    notebook_card = f".jp-LauncherCard[data-category='{zh('jupyterlab', 'Notebook')}']"
+    page.locator(notebook_card).locator("visible=true").first.click()
+    page.wait_for_selector(KERNEL_IDLE, timeout=120_000)
     page.locator(".jp-NotebookPanel").locator("visible=true").locator(
         ".jp-CodeCell .cm-content"
     ).first.click()
@@ -271,7 +295,7 @@ def test_a_class_runs_module_00_end_to_end_in_a_real_browser(hub, page, browser)
         others["t"] = browser.new_context(locale="zh-TW", viewport={"width": 1400, "height": 900})
         page_t = others["t"].new_page()
         page_t.set_default_timeout(60_000)
-        collected, exit_code = collect_and_grade(page_t, hub)
+        instructor = collect_grade_and_release_feedback(page_t, hub)
     except Exception:
         for name, context in others.items():
             keep_page(context.pages[0], f"test_hub_browser_{name}")
@@ -282,15 +306,18 @@ def test_a_class_runs_module_00_end_to_end_in_a_real_browser(hub, page, browser)
 
     # Learners see JupyterLab in zh-TW, with the assignment list and without the instructor's tools.
     assert seen_a["launcher_tab"] == "啟動"
-    assert "Assignment List" in seen_a["nbgrader_menu"]
-    assert not {"Formgrader", "Create assignment", "Course List"} & set(seen_a["nbgrader_menu"])
+    assert zh("nbgrader", "Assignment List") in seen_a["nbgrader_menu"]
+    instructor_tools = {zh("nbgrader", label) for label in ("Formgrader", "Create assignment", "Course List")}
+    assert not instructor_tools & set(seen_a["nbgrader_menu"])
     # Both ran the notebook without errors; the self-check told each how they did.
     assert seen_a["errors"] == [] and seen_b["errors"] == [], (seen_a["errors"], seen_b["errors"])
     assert "✅" in seen_a["outputs"] and "❌" in seen_b["outputs"]
 
-    # The instructor collected both submissions and graded them with `netmarketing grade`.
-    assert "Successfully collected" in collected
-    assert exit_code == "0"
+    # The instructor collected both submissions, graded them with `netmarketing grade` and released feedback.
+    assert "Successfully collected" in instructor["collect"]
+    assert instructor["grade"] == "0"
+    assert "Successfully generated feedback" in instructor["generate feedback"]
+    assert "Successfully released feedback" in instructor["release feedback"]
     ws = Workspace(hub.settings.autograder_dir, course_id=hub.settings.course_id)
     with ws.gradebook() as gb:
         scores = {s: gb.find_grade("practice__n_orders", NOTEBOOK, MODULE, s).score for s in (a, b)}
@@ -298,7 +325,8 @@ def test_a_class_runs_module_00_end_to_end_in_a_real_browser(hub, page, browser)
 
     # Learner A reads their own feedback in the browser.
     feedback = read_feedback(page)
-    assert "自動評分回饋" in feedback and a in feedback and b not in feedback
+    assert "回饋" in feedback and a in feedback and MODULE in feedback and b not in feedback
+    assert "2 / 2" in feedback  # both of A's answers in o1 were right
 
     # From A's kernel: nothing of B, of the course or of the grader is readable; A's own things are.
     forbidden, allowed = probe_paths(hub)

@@ -144,18 +144,10 @@ def _instructor_step(args: argparse.Namespace) -> int:
         if args.hub_command == "release":
             for module in instructor.release(ws, args.modules, force=args.force):
                 print(f"已發布到交換資料夾 (released): {module}")
-        elif args.hub_command == "collect":
+        else:
             for module in args.modules:
                 learners = instructor.collect(ws, module)
                 print(f"{module}: 已收取 {len(learners)} 位學員的繳交 (collected): {', '.join(learners)}")
-        else:
-            for module in args.modules:
-                report = instructor.release_feedback(ws, module)
-                print(
-                    f"{module}: 已發布 {len(report.released)} 份回饋 (feedback released): {', '.join(report.released)}"
-                )
-                for learner, reason in report.skipped.items():
-                    print(f"  略過 (skipped) {learner}: {reason}")
     except (instructor.InstructorError, RuntimeError, FileNotFoundError) as exc:
         raise UserError(str(exc)) from exc
     return 0
@@ -228,7 +220,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for name, text in (
         ("release", "產生學員版並發布到交換資料夾 (generate and release modules)"),
         ("collect", "收取學員的繳交 (collect submissions)"),
-        ("feedback", "把評分回饋發給學員 (release the course's feedback)"),
     ):
         step = with_root(sub.add_parser(name, help=text))
         step.add_argument("modules", nargs="+", metavar="MODULE")
