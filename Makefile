@@ -6,10 +6,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.netmarketing-installed
 
-.PHONY: setup demo test test-fast lab grade lint format data bench clean
+.PHONY: setup demo test test-fast lab grade lint format data bench clean hub hub-stop
 
 setup: $(STAMP)
 	@bash scripts/setup_system.sh
+	@bash scripts/setup_venv.sh "$(PYTHON)" "$(VENV)" --proxy-only
 
 # Reinstall only when the project's dependencies change.
 $(STAMP): pyproject.toml scripts/setup_venv.sh $(shell find langpack/pyproject.toml langpack/jupyterlab_language_pack_zh_TW langpack/labextension -type f -not -path '*__pycache__*')
@@ -29,6 +30,15 @@ test-fast: setup
 
 lab: setup
 	$(BIN)/netmarketing lab
+
+# A class JupyterHub on this machine (root): learners from autograder/roster.csv, INSTRUCTOR is a hub admin.
+#   sudo make hub INSTRUCTOR=teacher1        then open http://127.0.0.1:8000 ; stop with: sudo make hub-stop
+hub: setup
+	@test -n "$(INSTRUCTOR)" || { echo "用法 (usage): sudo make hub INSTRUCTOR=講師帳號"; exit 2; }
+	$(BIN)/netmarketing hub start --instructor $(INSTRUCTOR)
+
+hub-stop: setup
+	$(BIN)/netmarketing hub stop
 
 # Autograde every submission of a module (or MODULE=all, graded in one pool): make grade MODULE=01_market_analysis
 grade: setup

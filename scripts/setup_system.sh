@@ -4,11 +4,15 @@
 #   fonts-noto-color-emoji    the self-check marks (✅ ❌) and 🔒 📝 in notebooks and reports
 #   bubblewrap                the grader's sandbox: every learner kernel runs inside `bwrap`
 #   chromium                  the real-browser tests (Playwright drives Debian's chromium)
+#   postgresql                the shared-gradebook tests start a throw-away PostgreSQL server
+#   nodejs, npm               only when npm is missing: the class hub's proxy is installed from npm
 # Elsewhere (a learner's laptop) it says what is missing and still succeeds: Windows and macOS
 # have Chinese fonts and emoji built in; only instructors who grade need bubblewrap.
 set -uo pipefail
 
-PACKAGES=(fonts-noto-cjk fonts-noto-color-emoji fontconfig bubblewrap chromium)
+PACKAGES=(fonts-noto-cjk fonts-noto-color-emoji fontconfig bubblewrap chromium postgresql)
+# Node.js may come from elsewhere (e.g. NodeSource, which bundles npm): ask for Debian's only without npm.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,9 +1,31 @@
 #!/usr/bin/env bash
 # Create the virtual environment and install the course kit with its dependencies.
-# Called by `make setup` only when pyproject.toml changed since the last install.
+# Called by `make setup` when pyproject.toml changed since the last install (and with --proxy-only every time).
 set -euo pipefail
 python_bin="$1"
 venv="$2"
+only="${3:-}"   # --proxy-only: just make sure the class hub's proxy is installed (after system packages)
+
+install_proxy() {
+    # The class hub's proxy (configurable-http-proxy) comes from npm, installed into the environment
+    # so `netmarketing hub start` never downloads anything; without npm only the hub is unavailable.
+    local proxy_dir="$venv/share/netmarketing-proxy"
+    if [ ! -x "$proxy_dir/node_modules/.bin/configurable-http-proxy" ]; then
+        if command -v npm >/dev/null 2>&1; then
+            npm install --silent --no-audit --no-fund --prefix "$proxy_dir" "configurable-http-proxy@5" >/dev/null 2>&1 \
+                || echo "警告：無法以 npm 安裝 configurable-http-proxy，教室（netmarketing hub）無法啟動 (warning: npm install failed)" >&2
+        else
+            echo "提醒：沒有 npm，無法安裝教室用的 configurable-http-proxy (note: no npm; the class hub needs it)" >&2
+        fi
+    fi
+    if [ -x "$proxy_dir/node_modules/.bin/configurable-http-proxy" ]; then
+        ln -sf "../share/netmarketing-proxy/node_modules/.bin/configurable-http-proxy" "$venv/bin/configurable-http-proxy"
+    fi
+}
+if [ "$only" = "--proxy-only" ]; then
+    [ -d "$venv/bin" ] && install_proxy
+    exit 0
+fi
 
 if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "需要 Python 3.11 以上 (Python >= 3.11 is required); found: $("$python_bin" --version 2>&1)" >&2
@@ -28,6 +50,8 @@ cat > "$settings/overrides.json" <<'JSON'
   "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}
 }
 JSON
+
+install_proxy
 
 # nbgrader's server and lab extensions are installed by pip; make sure the
 # server extension is on for this environment (idempotent).

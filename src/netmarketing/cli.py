@@ -12,7 +12,7 @@ import importlib
 import sys
 
 # Order is the order shown in --help.
-ROOMS = ("standard", "data", "learner", "grading", "certify", "demo")
+ROOMS = ("standard", "data", "learner", "grading", "certify", "hub", "demo")
 
 
 class UserError(Exception):
