@@ -86,7 +86,13 @@ def output_of(cell, *, shows_something: bool = True) -> str:
     """Return what a cell shows under it (scrolled into view: JupyterLab renders only what is near)."""
     cell.scroll_into_view_if_needed()
     if shows_something:
-        cell.locator(".jp-OutputArea-output").first.wait_for(timeout=30_000)
+        # Run-all may still be on its way to this cell (a loaded machine reports "idle" between
+        # cells): wait until the cell has run ([n], not [*] or blank) and shows some text.
+        cell.page.wait_for_function(
+            "([prompt, area]) => /\\[\\d+\\]/.test(prompt.innerText) && area.innerText.trim() !== ''",
+            arg=[cell.locator(".jp-InputPrompt").element_handle(), cell.locator(".jp-OutputArea").element_handle()],
+            timeout=120_000,
+        )
     return cell.locator(".jp-OutputArea").inner_text()
 
 
