@@ -13,6 +13,7 @@ tests use ``/usr/bin/chromium`` (installed by ``scripts/setup_system.sh``).
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -172,3 +174,81 @@ def running_lab(workspace: Path, *lab_args: str, env: dict[str, str] | None = No
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
+
+
+# -- a throw-away PostgreSQL server (shared gradebook tests) ---------------------------------------
+class PostgresServer:
+    """A throw-away PostgreSQL cluster (initdb + pg_ctl) reachable through a socket in its own folder."""
+
+    def __init__(self) -> None:
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[4]))
+        if not found:
+            pytest.fail(
+                "找不到 PostgreSQL：請以 root 執行 `make setup`（安裝 Debian 的 postgresql）"
+                "(no PostgreSQL server binaries: `make setup` as root installs Debian's postgresql)"
+            )
+        self.bin = Path(found[-1]).parent
+        # PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` account.
+        self.user = "postgres" if os.geteuid() == 0 else None
+        self.folder = Path(tempfile.mkdtemp(prefix="nmt-pg-"))
+        self.data = self.folder / "data"
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        if self.user:
+            shutil.chown(self.folder, self.user, self.user)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(self.bin / args[0]), *args[1:]],
+            capture_output=True,
+            text=True,
+            cwd=self.folder,
+            user=self.user,
+            group=self.user,
+            check=True,
+        )
+
+    def start(self) -> None:
+        self.run(
+            "initdb", "-D", str(self.data), "-U", "netmarketing", "--auth=trust", "-E", "UTF8", "--no-locale"
+        )
+        options = f"-k {self.folder} -c listen_addresses='' -p {self.port} -c fsync=off"
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self) -> None:
+        try:
+            self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        """Return the SQLAlchemy URL of ``database`` (created here when it does not exist yet)."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.folder), port=self.port, user="netmarketing", dbname="postgres"
+        ) as db:
+            db.autocommit = True
+            if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
+                db.execute(f'CREATE DATABASE "{database}"')
+        return f"postgresql+psycopg://netmarketing@/{database}?host={self.folder}&port={self.port}"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """Yield a running PostgreSQL server, stopped and removed at the end of the session."""
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()

@@ -48,15 +48,52 @@ def test_stale_and_dead_claims_are_taken_over(tmp_path):
     assert not ledger.claim("01_x", "s2", owner_name())  # this one is alive
 
 
-def test_schema_has_its_own_migration_history(tmp_path):
-    """Is the ledger created by an alembic migration recorded in the kit's own version table, apart from nbgrader's?"""
-    _ledger(tmp_path)
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'gb.db'}")
+def _versions(db: Path) -> tuple[set[str], str | None, str | None]:
+    engine = sa.create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())
-        version = conn.execute(sa.text("select version_num from netmarketing_alembic_version")).scalar()
-    assert {"netmarketing_grading", "netmarketing_alembic_version"} <= tables
-    assert "alembic_version" not in tables and version == "0001"
+        ours = conn.execute(sa.text("select version_num from netmarketing_alembic_version")).scalar()
+        theirs = conn.execute(sa.text("select version_num from alembic_version")).scalar()
+    engine.dispose()
+    return tables, ours, theirs
+
+
+def _nbgrader_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_schema_has_its_own_migration_history_and_leaves_nbgrader_s_stamped(tmp_path):
+    """Made before nbgrader ever opened the gradebook, is the ledger recorded in the kit's own
+    version table, and nbgrader's schema still stamped at nbgrader's head (so `nbgrader db upgrade` works)?"""
+    from nbgrader.api import Gradebook
+
+    _ledger(tmp_path)
+    tables, ours, theirs = _versions(tmp_path / "gb.db")
+    assert {"netmarketing_grading", "netmarketing_alembic_version", "student"} <= tables
+    assert ours == "0001" and theirs == _nbgrader_head()
+    with Gradebook(f"sqlite:///{tmp_path / 'gb.db'}", course_id="c") as gb:  # nbgrader opens it as its own
+        gb.add_student("s1")
+    assert _versions(tmp_path / "gb.db")[2] == _nbgrader_head()
+
+
+def test_a_gradebook_left_unstamped_is_stamped(tmp_path):
+    """Is a gradebook whose nbgrader stamp is missing (made by an older kit) stamped at nbgrader's head?"""
+    _ledger(tmp_path)
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'gb.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("drop table alembic_version"))
+    engine.dispose()
+    from netmarketing.grading.ledger import _engine
+
+    _engine.cache_clear()
+    _ledger(tmp_path)
+    assert _versions(tmp_path / "gb.db")[2] == _nbgrader_head()
 
 
 def test_shards_split_every_learner_once():
@@ -132,12 +169,23 @@ def cohort_of(tmp_path: Path, n: int):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("shards", [["1/2", "2/2"], ["", ""]], ids=["two-shards", "two-overlapping-runs"])
-def test_concurrent_runs_grade_every_submission_once(tmp_path, shards):
-    """Run at the same time (two shards, or two plain runs), is every submission graded exactly once and none lost?"""
+@pytest.mark.parametrize(
+    ("shards", "database"),
+    [(["1/2", "2/2"], "sqlite"), (["", ""], "sqlite"), (["1/2", "2/2"], "postgresql")],
+    ids=["two-shards", "two-overlapping-runs", "two-shards-postgresql"],
+)
+def test_concurrent_runs_grade_every_submission_once(tmp_path, shards, database, request, monkeypatch):
+    """Run at the same time (two shards, or two plain runs), on one SQLite file or one PostgreSQL
+    gradebook, is every submission graded exactly once and none lost?"""
+    extra = {}
+    if database == "postgresql":
+        url = request.getfixturevalue("postgres").url(f"shards_{os.getpid()}")
+        monkeypatch.setenv("TEST_DB_URL", url)
+        extra["NETMARKETING_DB_URL"] = url
     ws = cohort_of(tmp_path, 6)
     env = {
         **os.environ,
+        **extra,
         "NETMARKETING_SCALE": "0.05",
         "NETMARKETING_EXTRA_CHECKS": hostile.CHECKS,
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),

@@ -9,13 +9,10 @@ it, exactly as on a shared deployment.
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -24,83 +21,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 MODULE = "00_orientation"
 BIN = Path(sys.executable).parent
-
-
-class PostgresServer:
-    """A throw-away PostgreSQL cluster (initdb + pg_ctl) reachable through a socket in its own folder."""
-
-    def __init__(self) -> None:
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[4]))
-        if not found:
-            pytest.fail(
-                "找不到 PostgreSQL：請以 root 執行 `make setup`（安裝 Debian 的 postgresql）"
-                "(no PostgreSQL server binaries: `make setup` as root installs Debian's postgresql)"
-            )
-        self.bin = Path(found[-1]).parent
-        # PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` account.
-        self.user = "postgres" if os.geteuid() == 0 else None
-        self.folder = Path(tempfile.mkdtemp(prefix="nmt-pg-"))
-        self.data = self.folder / "data"
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        if self.user:
-            shutil.chown(self.folder, self.user, self.user)
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(self.bin / args[0]), *args[1:]],
-            capture_output=True,
-            text=True,
-            cwd=self.folder,
-            user=self.user,
-            group=self.user,
-            check=True,
-        )
-
-    def start(self) -> None:
-        self.run(
-            "initdb", "-D", str(self.data), "-U", "netmarketing", "--auth=trust", "-E", "UTF8", "--no-locale"
-        )
-        options = f"-k {self.folder} -c listen_addresses='' -p {self.port} -c fsync=off"
-        self.run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-l",
-            str(self.folder / "server.log"),
-            "-w",
-            "start",
-        )
-
-    def stop(self) -> None:
-        try:
-            self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def url(self, database: str) -> str:
-        """Return the SQLAlchemy URL of ``database`` (created here when it does not exist yet)."""
-        import psycopg
-
-        with psycopg.connect(
-            host=str(self.folder), port=self.port, user="netmarketing", dbname="postgres"
-        ) as db:
-            db.autocommit = True
-            if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
-                db.execute(f'CREATE DATABASE "{database}"')
-        return f"postgresql+psycopg://netmarketing@/{database}?host={self.folder}&port={self.port}"
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """Yield a running PostgreSQL server, stopped and removed at the end of the session."""
-    server = PostgresServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 # -- one cohort graded twice: on SQLite and on PostgreSQL ------------------------------------------
@@ -188,10 +108,10 @@ def test_certification_and_reports_from_postgresql_equal_those_from_sqlite(both)
 
 @pytest.mark.slow
 def test_the_gradebook_schema_is_nbgrader_s_own_at_its_migration_head(both):
-    """Is the PostgreSQL gradebook exactly nbgrader's schema, stamped at nbgrader's alembic head?
+    """Is the PostgreSQL gradebook nbgrader's schema stamped at nbgrader's alembic head, plus only
+    the grading ledger stamped at the course kit's own head?
 
-    The project adds no table of its own (results and evidence are files); a table added later
-    would fail this test until it comes with a migration.
+    A table added later would fail this test until it comes with a migration.
     """
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -199,14 +119,20 @@ def test_the_gradebook_schema_is_nbgrader_s_own_at_its_migration_head(both):
     from nbgrader.dbutil import ALEMBIC_DIR
     from sqlalchemy import create_engine, inspect, text
 
+    from netmarketing.grading import ledger
+
     engine = create_engine(both["url"])
     try:
         tables = set(inspect(engine).get_table_names())
         with engine.connect() as db:
             stamped = db.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            ours = db.execute(text(f"SELECT version_num FROM {ledger.VERSION_TABLE}")).scalar_one()
     finally:
         engine.dispose()
-    config = Config()
-    config.set_main_option("script_location", ALEMBIC_DIR)
-    assert tables == set(Base.metadata.tables) | {"alembic_version"}
-    assert stamped == ScriptDirectory.from_config(config).get_current_head()
+    heads = {}
+    for name, folder in (("nbgrader", ALEMBIC_DIR), ("ours", str(Path(ledger.__file__).parent / "migrations"))):
+        config = Config()
+        config.set_main_option("script_location", folder)
+        heads[name] = ScriptDirectory.from_config(config).get_current_head()
+    assert tables == set(Base.metadata.tables) | {"alembic_version", ledger.TABLE.name, ledger.VERSION_TABLE}
+    assert stamped == heads["nbgrader"] and ours == heads["ours"]

@@ -31,6 +31,8 @@ import sqlalchemy as sa
 
 #: Seconds after which another run may take over a claim (a machine that died mid-grading).
 STALE_AFTER = 3600
+#: The course kit's own alembic history, apart from nbgrader's ``alembic_version``.
+VERSION_TABLE = "netmarketing_alembic_version"
 
 TABLE = sa.Table(
     "netmarketing_grading",
@@ -65,8 +67,33 @@ def _engine(db_url: str) -> sa.Engine:
     if db_url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 60}  # several workers write one SQLite file
     engine = sa.create_engine(db_url, **kwargs)
+    _ensure_nbgrader_schema(engine)
     upgrade(engine)
     return engine
+
+
+def _ensure_nbgrader_schema(engine: sa.Engine) -> None:
+    """Create nbgrader's tables, stamped at nbgrader's migration head, before adding ours.
+
+    nbgrader stamps ``alembic_version`` only when it opens an empty database; were the ledger's
+    tables made first, the gradebook would have no stamp and ``nbgrader db upgrade`` would replay
+    every migration on it. A gradebook left unstamped that way is stamped here too.
+    """
+    if "alembic_version" in sa.inspect(engine).get_table_names():
+        return
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.begin() as db:
+        Base.metadata.create_all(bind=db)
+        db.execute(sa.text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        if db.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar_one() == 0:
+            db.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": head})
 
 
 def _dead_on_this_host(holder: str | None) -> bool:

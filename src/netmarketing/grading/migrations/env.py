@@ -7,7 +7,7 @@ step on each other. Run through :func:`netmarketing.grading.ledger.upgrade`.
 
 from alembic import context
 
-VERSION_TABLE = "netmarketing_alembic_version"
+from netmarketing.grading.ledger import VERSION_TABLE
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, version_table=VERSION_TABLE, transaction_per_migration=True)
