@@ -175,3 +175,47 @@ def test_the_images_config_command_works(tmp_path):
     assert "'/srv/nbgrader/exchange'" in learner and "PrivateSubmit" in learner
     env = next(v for i, v in steps if i == "ENV")
     assert "JUPYTER_CONFIG_PATH=/etc/netmarketing/jupyter/learner" in env
+
+
+# -- grading a large class on several pods: the Indexed Job -------------------------------------------
+GRADE_JOB = DEPLOY / "grading" / "grade-job.yaml"
+
+
+def test_the_grading_job_gives_every_learner_to_exactly_one_pod(tmp_path):
+    """Does each pod of the Indexed Job run `netmarketing grade --shard i/N` for its own i, with N equal
+    to the Job's completions, so that the pods together grade every learner exactly once?"""
+    from netmarketing.grading.ledger import parse_shard, shard_of
+
+    job = yaml.safe_load(GRADE_JOB.read_text(encoding="utf-8"))
+    spec = job["spec"]
+    assert (job["apiVersion"], job["kind"], spec["completionMode"]) == ("batch/v1", "Job", "Indexed")
+    pod = spec["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    [container] = pod["containers"]
+    env = {e["name"]: e for e in container["env"]}
+    assert "secretKeyRef" in env["NETMARKETING_DB_URL"]["valueFrom"]  # a shared gradebook, never SQLite
+    assert int(env["SHARDS"]["value"]) == spec["completions"] == spec["parallelism"]
+    assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/srv/netmarketing/course"}
+
+    # Run the container's command with a stand-in `netmarketing` that prints its arguments.
+    stub = tmp_path / "netmarketing"
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    stub.chmod(0o755)
+    learners = [f"s{i:03d}" for i in range(120)]
+    graded: list[str] = []
+    for index in range(spec["completions"]):
+        shell_env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "JOB_COMPLETION_INDEX": str(index)}
+        shell_env |= {name: e["value"] for name, e in env.items() if "value" in e}
+        done = subprocess.run(
+            [*container["command"], *container["args"]],
+            env=shell_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        argv = done.stdout.split("\n")
+        assert argv[:2] == ["grade", "01_market_analysis"] and "--unsafe-no-sandbox" not in argv
+        shard = parse_shard(argv[argv.index("--shard") + 1])
+        assert shard == (index + 1, spec["completions"])
+        graded += [s for s in learners if shard_of(s, shard[1]) == shard[0]]
+    assert sorted(graded) == learners

@@ -199,3 +199,33 @@ def test_concurrent_runs_grade_every_submission_once(tmp_path, shards, database,
     results = json.loads((ws.root / "results" / f"{hostile.MODULE}.json").read_text(encoding="utf-8"))
     assert len(results["submissions"]) == 6
     assert time.monotonic() - started < 900
+
+
+class _LedgerWithARunFinishingMeanwhile:
+    """A ledger where another run records its finish while this run writes the results table."""
+
+    def __init__(self) -> None:
+        self.state = {"s1": {"student": "s1", "status": "graded", "reason_zh": "", "reason_en": ""}}
+        self.reads = 0
+
+    def records(self, module: str) -> dict:
+        self.reads += 1
+        if self.reads == 2:  # the other shard finished s2 between our read and our write
+            self.state = {
+                **self.state,
+                "s2": {"student": "s2", "status": "graded", "reason_zh": "", "reason_en": ""},
+            }
+        return dict(self.state)
+
+
+def test_results_table_ends_with_every_finish_even_when_shards_publish_at_once(tmp_path):
+    """When another run finishes while this one writes, does the table end up holding both learners?"""
+    from types import SimpleNamespace
+
+    from netmarketing.grading.results import load_results, publish_results
+
+    ws = SimpleNamespace(root=tmp_path)
+    publish_results(ws, "01_x", _LedgerWithARunFinishingMeanwhile())
+    assert sorted(load_results(ws, "01_x")) == ["s1", "s2"]
+    assert "s2" in (tmp_path / "results" / "01_x.csv").read_text(encoding="utf-8")
+    assert not list((tmp_path / "results").glob("*.tmp"))

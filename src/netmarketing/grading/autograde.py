@@ -45,8 +45,8 @@ from netmarketing.grading.results import (
     error_record,
     load_results,
     public,
+    publish_results,
     results_path,
-    save_results,
 )
 from netmarketing.grading.sandbox import (
     SandboxLimits,
@@ -381,7 +381,7 @@ def _run_cohorts(
                 shutil.rmtree(task["out_dir"], ignore_errors=True)
             ledger.finish(cohort.module, record["student"], owner, public(record))
             cohort.tasks = [t for t in cohort.tasks if t is not task]
-            save_results(ws, cohort.module, ledger.records(cohort.module))
+            publish_results(ws, cohort.module, ledger)
             done.append(record)
             bar.update(1)
             bar.set_postfix_str(f"{record['student']}: {record['status']}")

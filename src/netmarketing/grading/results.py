@@ -44,10 +44,12 @@ def save_results(ws: Any, module: str, records: dict[str, dict[str, Any]]) -> No
     path = results_path(ws, module)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"module": module, "grader_version": GRADER_VERSION, "submissions": records}
-    tmp = path.with_suffix(".json.tmp")
+    # Per-process temporary names: several runs (shards) may publish the same module at once.
+    tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
-    with open(path.with_suffix(".csv"), "w", encoding="utf-8", newline="") as handle:
+    csv_tmp = path.with_suffix(f".csv.{os.getpid()}.tmp")
+    with open(csv_tmp, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
             ["student", "status", "score", "max_score", "sandbox", "reason_zh", "reason_en", "graded_at"]
@@ -66,6 +68,24 @@ def save_results(ws: Any, module: str, records: dict[str, dict[str, Any]]) -> No
                     r.get("graded_at"),
                 ]
             )
+    os.replace(csv_tmp, path.with_suffix(".csv"))
+
+
+def publish_results(ws: Any, module: str, ledger: Any) -> None:
+    """Write the results table from the gradebook's ledger, until what was written is still its state.
+
+    Two runs (shards) finishing at once could otherwise leave the older table last: run A reads
+    the ledger, run B finishes and writes, A writes what it read. Each run records its finish
+    before it publishes, so a run that re-reads after writing sees every finish that came before
+    any other run's write, and rewrites when it finds one.
+    """
+    records = ledger.records(module)
+    while True:
+        save_results(ws, module, records)
+        newer = ledger.records(module)
+        if newer == records:
+            return
+        records = newer
 
 
 def finish(record: dict[str, Any]) -> dict[str, Any]:
