@@ -12,7 +12,7 @@ def test_chromium_renders_chinese_and_marks(page):
     """Does chromium render zh-TW text and the self-check marks as real glyphs (not the missing-glyph box)?"""
     page.set_content(
         '<p id="ok" style="font-size:48px">✅</p><p id="tofu" style="font-size:48px">\U0010fffd</p>'
-        '<h1>好日子選物</h1>'
+        "<h1>好日子選物</h1>"
     )
     assert page.inner_text("h1") == "好日子選物"
     ok = page.locator("#ok").screenshot()

@@ -57,8 +57,16 @@ def setting(tmp_path_factory):
     ws.root.mkdir()
     ws.generate(MODULE)
     try:
-        yield ws, simulate_cohort(
-            MODULE, len(LEVELS), course_dir=ws.course_dir, out=ws.submitted_dir, rng=1, variants=ws.variants()
+        yield (
+            ws,
+            simulate_cohort(
+                MODULE,
+                len(LEVELS),
+                course_dir=ws.course_dir,
+                out=ws.submitted_dir,
+                rng=1,
+                variants=ws.variants(),
+            ),
         )
     finally:
         mp.undo()

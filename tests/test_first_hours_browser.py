@@ -90,7 +90,10 @@ def output_of(cell, *, shows_something: bool = True) -> str:
         # cells): wait until the cell has run ([n], not [*] or blank) and shows some text.
         cell.page.wait_for_function(
             "([prompt, area]) => /\\[\\d+\\]/.test(prompt.innerText) && area.innerText.trim() !== ''",
-            arg=[cell.locator(".jp-InputPrompt").element_handle(), cell.locator(".jp-OutputArea").element_handle()],
+            arg=[
+                cell.locator(".jp-InputPrompt").element_handle(),
+                cell.locator(".jp-OutputArea").element_handle(),
+            ],
             timeout=120_000,
         )
     return cell.locator(".jp-OutputArea").inner_text()

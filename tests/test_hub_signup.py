@@ -69,8 +69,12 @@ def test_a_learner_signs_up_and_gets_in_only_after_the_instructors_approval(hub,
         log_in(admin, hub, hub.instructor, passwords[hub.instructor])
         print("DEBUG0", admin.url, admin.locator("body").inner_text()[:500], passwords)
         import sqlite3
+
         db = sqlite3.connect(hub.settings.state_dir / "jupyterhub.sqlite")
-        print("DEBUGDB", db.execute("select username, is_authorized, length(password) from users_info").fetchall())
+        print(
+            "DEBUGDB",
+            db.execute("select username, is_authorized, length(password) from users_info").fetchall(),
+        )
         admin.goto(f"{hub.url}/hub/authorize")
         print("DEBUG", admin.url, admin.locator("body").inner_text()[:1500])
         row = admin.locator("tr", has_text=learner)

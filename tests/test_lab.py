@@ -41,8 +41,9 @@ def test_lab_serves_learner_copies_of_every_module(lab):
         assert sorted(i["name"] for i in served["content"] if i["name"].endswith(".ipynb")) == sources
         for name in sources:
             nb = _get(f"{base}/api/contents/{module}/{name}?token={TOKEN}")["content"]
-            text = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                             for c in nb["cells"])
+            text = "\n".join(
+                "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]
+            )
             assert "### BEGIN SOLUTION" not in text, f"{module}/{name} is an instructor copy"
             assert "### BEGIN HIDDEN TESTS" not in text, f"{module}/{name} leaks hidden tests"
     assert (workspace / "release").is_dir()

@@ -130,7 +130,10 @@ def test_the_gradebook_schema_is_nbgrader_s_own_at_its_migration_head(both):
     finally:
         engine.dispose()
     heads = {}
-    for name, folder in (("nbgrader", ALEMBIC_DIR), ("ours", str(Path(ledger.__file__).parent / "migrations"))):
+    for name, folder in (
+        ("nbgrader", ALEMBIC_DIR),
+        ("ours", str(Path(ledger.__file__).parent / "migrations")),
+    ):
         config = Config()
         config.set_main_option("script_location", folder)
         heads[name] = ScriptDirectory.from_config(config).get_current_head()

@@ -77,7 +77,9 @@ def test_data_folders_follow_the_data_version_and_scale(tmp_path, monkeypatch):
     import netmarketing.data
 
     built = []
-    monkeypatch.setattr(Variants, "release", lambda self, lid, folder, replace=True: built.append(folder) or folder)
+    monkeypatch.setattr(
+        Variants, "release", lambda self, lid, folder, replace=True: built.append(folder) or folder
+    )
     small = Variants(b"k", tmp_path, 0.05).data_folder("s001")
     assert Variants(b"k", tmp_path, 0.2).data_folder("s001") != small
     monkeypatch.setattr(netmarketing.data, "DATA_VERSION", "99")

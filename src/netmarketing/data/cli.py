@@ -54,7 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "供 JupyterHub 或講師發給學員 (write every learner's variant, tables only, for the hub or to hand out).",
     )
     release.add_argument("--roster", help="名單 CSV (roster; default <autograder>/roster.csv)")
-    release.add_argument("--learner", action="append", metavar="ID", help="只寫這位學員，可重複 (only this learner)")
+    release.add_argument(
+        "--learner", action="append", metavar="ID", help="只寫這位學員，可重複 (only this learner)"
+    )
     release.add_argument("--out", help="輸出資料夾 (output; default <autograder>/learner-data)")
     release.add_argument("--autograder", help="評分工作區 (grading workspace; default ./autograder)")
     release.set_defaults(func=run_release)
