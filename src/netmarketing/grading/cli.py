@@ -156,10 +156,22 @@ def _learner_env(ws: Workspace, learner: str | None) -> dict[str, str]:
         env["NETMARKETING_DATA"] = str(folder)
         print(f"學員 {learner} 使用自己的資料版本 (learner {learner} works on their own variant): {folder}")
     else:
-        print(
-            f"學員 {learner}：此工作區沒有課程金鑰，使用公開的自學資料；正式評分時會改用講師的資料版本 "
-            f"(no course secret here: learner {learner} studies the public self-study variant)"
-        )
+        from netmarketing.learner.data import data_folder
+
+        try:
+            handed_out = data_folder()  # NETMARKETING_DATA, or the folder the instructor handed out
+        except FileNotFoundError as exc:
+            raise UserError(str(exc)) from exc
+        if handed_out is not None:
+            print(
+                f"學員 {learner} 使用講師發給的資料 (learner {learner} works on the data handed out): {handed_out}"
+            )
+        else:
+            print(
+                f"學員 {learner}：此工作區沒有課程金鑰，也沒有 ~/netmarketing-data，使用公開的自學資料；"
+                f"正式評分時會改用講師的資料版本 "
+                f"(no course secret and no ~/netmarketing-data: learner {learner} studies the public self-study variant)"
+            )
     return env
 
 
