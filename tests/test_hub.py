@@ -286,17 +286,25 @@ def test_only_the_roster_and_instructors_may_log_in_or_sign_up(authenticator):
     assert authenticator.create_user("intruder", "a-long-password") is None
 
 
+def run_coroutine(coroutine):
+    """Run ``coroutine`` to its end in a thread of its own: the session's Playwright browser (sync
+    API) keeps an event loop marked as running in the main thread, where ``asyncio.run`` refuses."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_learners_sign_up_waits_for_approval(authenticator):
     """In approval mode, does a learner's sign-up stay unapproved (and unable to log in) until approved?"""
-    import asyncio
-
     info = authenticator.create_user("s001", "a-long-password")
     assert info is not None and not info.is_authorized
     login = {"username": "s001", "password": "a-long-password"}
-    assert asyncio.run(authenticator.authenticate(None, login)) is None
+    assert run_coroutine(authenticator.authenticate(None, login)) is None
     info.is_authorized = True
     authenticator.db.commit()
-    assert asyncio.run(authenticator.authenticate(None, login)) == "s001"
+    assert run_coroutine(authenticator.authenticate(None, login)) == "s001"
 
 
 def test_first_use_mode_lets_the_first_sign_up_set_the_password(authenticator):
