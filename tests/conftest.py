@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from netmarketing.hub.process import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -147,9 +148,7 @@ def running_lab(workspace: Path, *lab_args: str, env: dict[str, str] | None = No
 
     The server takes the token :data:`LAB_TOKEN`; it is stopped (with its kernels) on leaving.
     """
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     netmarketing = Path(sys.executable).parent / "netmarketing"
     proc = subprocess.Popen(
         [str(netmarketing), "lab", "--autograder", str(workspace), *lab_args, "--", "--no-browser",
@@ -192,9 +191,7 @@ class PostgresServer:
         self.user = "postgres" if os.geteuid() == 0 else None
         self.folder = Path(tempfile.mkdtemp(prefix="nmt-pg-"))
         self.data = self.folder / "data"
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         if self.user:
             shutil.chown(self.folder, self.user, self.user)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+
+from netmarketing.hub.process import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "course-editing-test"
@@ -43,9 +44,7 @@ def test_a_cell_saved_in_jupyterlab_updates_the_twin(tmp_path):
     for part in ("course", "course_text"):
         shutil.copytree(REPO / part, tmp_path / part)
     shutil.copy(REPO / "jupytext.toml", tmp_path / "jupytext.toml")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyter"), "server", "--no-browser", f"--port={port}",
          f"--ServerApp.token={TOKEN}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={tmp_path}",

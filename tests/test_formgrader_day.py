@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,18 +26,13 @@ from netmarketing.cli import main
 from netmarketing.grading.autograde import GradeOptions, grade_modules
 from netmarketing.grading.sandbox import SandboxLimits
 from netmarketing.grading.workspace import Workspace
+from netmarketing.hub.process import free_port
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "netmarketing-formgrader-test"
 COMMENT = "說明清楚；下次請附上驗算。"
 GRADER = "王老師"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +56,7 @@ def server(tmp_path_factory):
             os.environ.pop("NETMARKETING_SCALE", None)
         else:
             os.environ["NETMARKETING_SCALE"] = saved
-    port = _free_port()
+    port = free_port()
     netmarketing = Path(sys.executable).parent / "netmarketing"
     log = open(root / "formgrader.log", "w")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(
