@@ -15,9 +15,8 @@ import pandas as pd
 #: scale (tests/test_world_variants.py), and the cohort's notebooks run in about half the time.
 #: Set NETMARKETING_SCALE to grade the demo at another scale.
 DEMO_SCALE = "0.5"
-DEMO_CELL_TIMEOUT = (
-    5  # seconds; the learner cells of a warmed-up kernel stay well under it here, see run_demo
-)
+#: Seconds per cell; the learner cells of a warmed-up kernel stay well under it here, see run_demo.
+DEMO_CELL_TIMEOUT = 5
 _STARTED = time.perf_counter()
 
 
