@@ -229,3 +229,28 @@ def test_results_table_ends_with_every_finish_even_when_shards_publish_at_once(t
     assert sorted(load_results(ws, "01_x")) == ["s1", "s2"]
     assert "s2" in (tmp_path / "results" / "01_x.csv").read_text(encoding="utf-8")
     assert not list((tmp_path / "results").glob("*.tmp"))
+
+
+_OPEN = """
+import sys
+from netmarketing.grading.ledger import prepare_gradebook
+prepare_gradebook(sys.argv[1])
+"""
+
+
+def test_a_run_waits_while_another_sets_up_a_new_gradebook(tmp_path):
+    """While one run holds the schema lock of a new gradebook, does another wait instead of creating the
+    same tables (two shards starting together failed with "table already exists"), then finish?"""
+    from netmarketing.grading.ledger import _schema_lock
+
+    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    engine = sa.create_engine(url)
+    with _schema_lock(engine):
+        other = subprocess.Popen([sys.executable, "-c", _OPEN, url], stderr=subprocess.PIPE, text=True)
+        time.sleep(4)  # long enough to import and create everything, were it not waiting
+        assert other.poll() is None and not sa.inspect(engine).get_table_names()
+    assert other.wait(timeout=120) == 0, other.stderr.read()[-2000:]
+    engine.dispose()
+    tables, ours, theirs = _versions(tmp_path / "gb.db")
+    assert {"netmarketing_grading", "student"} <= tables
+    assert ours == "0001" and theirs == _nbgrader_head()

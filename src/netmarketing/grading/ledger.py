@@ -18,11 +18,13 @@ for people to read. The table's schema has alembic migrations
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -67,9 +69,49 @@ def _engine(db_url: str) -> sa.Engine:
     if db_url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 60}  # several workers write one SQLite file
     engine = sa.create_engine(db_url, **kwargs)
-    _ensure_nbgrader_schema(engine)
-    upgrade(engine)
+    with _schema_lock(engine):  # several runs (shards) may open a new gradebook at the same moment
+        _ensure_nbgrader_schema(engine)
+        upgrade(engine)
     return engine
+
+
+def prepare_gradebook(db_url: str) -> None:
+    """Make sure the gradebook at ``db_url`` has nbgrader's schema (stamped) and the ledger's tables."""
+    _engine(db_url)
+
+
+#: Key of the PostgreSQL advisory lock held while a run sets up the gradebook's schema.
+SCHEMA_LOCK_KEY = 0x6E6D_6B74  # "nmkt"
+
+
+@contextlib.contextmanager
+def _schema_lock(engine: sa.Engine) -> Iterator[None]:
+    """Hold a lock that only one process at a time gets while it creates or migrates the schema.
+
+    Two runs starting on a new gradebook would otherwise both see no tables and both create them
+    (one fails with "table already exists"). PostgreSQL: a session advisory lock. SQLite: an
+    exclusive lock on a file beside the database (a SQLite gradebook is on one machine).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.schema-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _ensure_nbgrader_schema(engine: sa.Engine) -> None:

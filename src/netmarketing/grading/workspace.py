@@ -229,6 +229,9 @@ class Workspace:
         ensure_nbgrader_tools()
         if self.db_url.startswith("sqlite:///"):
             Path(self.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        from netmarketing.grading.ledger import prepare_gradebook
+
+        prepare_gradebook(self.db_url)  # one process at a time creates the schema of a new gradebook
         gb = Gradebook(self.db_url, course_id=self.course_id)
         try:
             yield gb
